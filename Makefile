@@ -1,0 +1,48 @@
+# Vigil: `make run` serves the demo site, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run serve test lint format bench-pages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo_content
+	$(BIN)/python manage.py ensure_admin
+	@echo "Emails are written as .eml files to $(CURDIR)/var/mail/"
+	@$(MAKE) --no-print-directory serve
+
+# The web server and the task cluster together; one Ctrl-C stops both.
+serve:
+	@echo "Serving Vigil at http://$(HOST):$(PORT)/ with a task cluster (Ctrl-C stops both)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/python manage.py qcluster & \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install lint
+	$(BIN)/pytest
+	$(BIN)/pytest -m e2e
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench-pages: install
+	$(BIN)/python bench/pages.py
+
+clean:
+	rm -rf $(VENV) var/static var/test-media

@@ -1,0 +1,30 @@
+"""Schedules are created once by name, whatever number of times migrate runs."""
+
+import pytest
+from django.core.management import call_command
+from django_q.models import Schedule
+
+from website.schedules import SCHEDULES, ensure_schedules
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_schedule_exists_once_after_repeated_migrations():
+    ensure_schedules()
+    call_command("migrate", verbosity=0)
+    ensure_schedules()
+    names = list(Schedule.objects.values_list("name", flat=True))
+    assert sorted(names) == sorted(SCHEDULES)
+
+
+def test_scheduled_publishing_runs_every_five_minutes():
+    schedule = Schedule.objects.get(name="publish-scheduled-pages")
+    assert schedule.func == "website.tasks.publish_scheduled_pages"
+    assert schedule.schedule_type == Schedule.MINUTES and schedule.minutes == 5
+    assert schedule.repeats == -1
+
+
+def test_a_changed_schedule_is_updated_not_duplicated():
+    Schedule.objects.filter(name="task-heartbeat").update(minutes=60)
+    ensure_schedules()
+    assert Schedule.objects.get(name="task-heartbeat").minutes == 1

@@ -1,0 +1,153 @@
+"""News and stories: the index with filters and pages, and each story."""
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.http import Http404
+from django.utils import timezone
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalManyToManyField
+from taggit.models import Tag
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from website.blocks import StoryBodyBlock
+from website.models.pages import SocialMetaMixin
+from website.models.taxonomy import Region
+
+
+class StoryQuerySet(PageQuerySet):
+    def for_listing(self):
+        """Published public stories, newest first, with what a listing card shows."""
+        return (
+            self.live()
+            .public()
+            .select_related("hero_image")
+            .prefetch_related("hero_image__renditions", "regions")
+            .order_by("-date", "-first_published_at", "-pk")
+        )
+
+
+StoryManager = PageManager.from_queryset(StoryQuerySet)
+
+
+class NewsIndexPage(SocialMetaMixin, Page):
+    intro = models.TextField(max_length=500, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["website.StoryPage"]
+    template = "website/news_index_page.html"
+
+    class Meta:
+        verbose_name = "news index page"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        stories = StoryPage.objects.child_of(self).for_listing()
+        tag = self._chosen(request, "tag", Tag.objects.all())
+        region = self._chosen(request, "region", Region.objects.all())
+        if tag:
+            stories = stories.filter(tags=tag)
+        if region:
+            stories = stories.filter(regions=region)
+        context["stories"] = paginate(stories, request.GET.get("page"))
+        context["active_tag"] = tag
+        context["active_region"] = region
+        context["regions"] = Region.objects.filter(
+            pk__in=StoryPage.objects.child_of(self).live().public().values("regions")
+        )
+        return context
+
+    @staticmethod
+    def _chosen(request, name, queryset):
+        """The tag or region named in the query string; an unknown one is a 404."""
+        slug = request.GET.get(name, "").strip()
+        if not slug:
+            return None
+        if len(slug) > 100:
+            raise Http404
+        found = queryset.filter(slug=slug).first()
+        if found is None:
+            raise Http404(f"No such {name}")
+        return found
+
+
+def paginate(queryset, page_number):
+    """The asked-for page; the first for nonsense, the last when past the end."""
+    paginator = Paginator(queryset, settings.NEWS_PAGE_SIZE)
+    try:
+        return paginator.page(page_number or 1)
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
+
+
+class StoryPage(SocialMetaMixin, Page):
+    date = models.DateField("story date", default=timezone.localdate)
+    author = models.CharField(max_length=120, blank=True)
+    intro = models.TextField(max_length=500, help_text="One or two sentences shown in listings.")
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = StreamField(StoryBodyBlock())
+    tags = ClusterTaggableManager(through="website.StoryTag", blank=True)
+    regions = ParentalManyToManyField(Region, blank=True, related_name="stories")
+    related_campaign = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    names_changed = models.BooleanField(
+        "names have been changed",
+        default=True,
+        help_text="Shows a notice that names have been changed to protect privacy.",
+    )
+
+    objects = StoryManager()
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [FieldPanel("date"), FieldPanel("author"), FieldPanel("names_changed")],
+            heading="About this story",
+        ),
+        FieldPanel("intro"),
+        FieldPanel("hero_image"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("tags"),
+                FieldPanel("regions"),
+                PageChooserPanel("related_campaign", "campaigns.CampaignPage"),
+            ],
+            heading="Related",
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("body"),
+        index.SearchField("author"),
+        index.FilterField("date"),
+    ]
+    parent_page_types = ["website.NewsIndexPage"]
+    subpage_types = []
+    template = "website/story_page.html"
+
+    class Meta:
+        verbose_name = "story"
+        verbose_name_plural = "stories"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["story_tags"] = list(self.tags.all())
+        context["story_regions"] = list(self.regions.all())
+        context["related_campaign"] = self._related_campaign()
+        return context
+
+    def _related_campaign(self):
+        if not self.related_campaign_id:
+            return None
+        return Page.objects.live().public().filter(pk=self.related_campaign_id).first()

@@ -1,0 +1,112 @@
+"""The home page and plain standard pages."""
+
+from django.db import models
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from website.blocks import CallToActionBlock, StoryBodyBlock
+
+
+class SocialMetaMixin:
+    """What a page shares on social networks (OpenGraph and Twitter cards)."""
+
+    def get_social_image(self):
+        return getattr(self, "hero_image", None)
+
+    def get_social_description(self):
+        return self.search_description or getattr(self, "intro", "") or ""
+
+
+class HomePage(SocialMetaMixin, Page):
+    hero_heading = models.CharField(max_length=120)
+    hero_text = models.TextField(max_length=400, blank=True)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hero_button_label = models.CharField(max_length=40, blank=True)
+    hero_button_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    featured_campaign = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A campaign shown below the hero while it runs.",
+    )
+    calls_to_action = StreamField(
+        [("call_to_action", CallToActionBlock())],
+        blank=True,
+        max_num=3,
+        help_text="Up to three: pray, volunteer, give.",
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("hero_heading"),
+                FieldPanel("hero_text"),
+                FieldPanel("hero_image"),
+                FieldPanel("hero_button_label"),
+                PageChooserPanel("hero_button_page"),
+            ],
+            heading="Hero",
+        ),
+        PageChooserPanel("featured_campaign", "campaigns.CampaignPage"),
+        FieldPanel("calls_to_action"),
+    ]
+
+    max_count = 1
+    parent_page_types = ["wagtailcore.Page"]
+    template = "website/home_page.html"
+
+    class Meta:
+        verbose_name = "home page"
+
+    def get_social_description(self):
+        return self.search_description or self.hero_text
+
+    def get_context(self, request, *args, **kwargs):
+        from website.models.news import StoryPage
+
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_stories"] = StoryPage.objects.for_listing()[:3]
+        context["featured_campaign"] = self._featured_campaign()
+        return context
+
+    def _featured_campaign(self):
+        if not self.featured_campaign_id:
+            return None
+        from campaigns.models import CampaignPage
+
+        return (
+            CampaignPage.objects.live()
+            .public()
+            .select_related("hero_image")
+            .filter(pk=self.featured_campaign_id)
+            .first()
+        )
+
+
+class StandardPage(SocialMetaMixin, Page):
+    intro = models.TextField(max_length=500, blank=True)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = StreamField(StoryBodyBlock(), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("hero_image"),
+        FieldPanel("body"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    template = "website/standard_page.html"
+
+    class Meta:
+        verbose_name = "standard page"

@@ -1,0 +1,64 @@
+"""Organisation details editors change in Settings, used in every page's header and footer."""
+
+from django.db import models
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+
+@register_setting(icon="site")
+class OrganisationSettings(BaseSiteSetting):
+    organisation_name = models.CharField(max_length=120, default="Vigil")
+    tagline = models.CharField(max_length=200, blank=True)
+    donate_url = models.URLField(blank=True, help_text="Where the Give buttons lead.")
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    postal_address = models.TextField(
+        blank=True, help_text="The office address only. Never a safe-house address."
+    )
+    facebook_url = models.URLField(blank=True)
+    instagram_url = models.URLField(blank=True)
+    x_url = models.URLField("X (Twitter) URL", blank=True)
+    youtube_url = models.URLField(blank=True)
+    linkedin_url = models.URLField(blank=True)
+    x_handle = models.CharField(
+        "X (Twitter) handle", max_length=40, blank=True, help_text="Without the @."
+    )
+
+    panels = [
+        FieldPanel("organisation_name"),
+        FieldPanel("tagline"),
+        FieldPanel("donate_url"),
+        MultiFieldPanel(
+            [
+                FieldPanel("contact_email"),
+                FieldPanel("contact_phone"),
+                FieldPanel("postal_address"),
+            ],
+            heading="Contact",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("facebook_url"),
+                FieldPanel("instagram_url"),
+                FieldPanel("x_url"),
+                FieldPanel("x_handle"),
+                FieldPanel("youtube_url"),
+                FieldPanel("linkedin_url"),
+            ],
+            heading="Social links",
+        ),
+    ]
+
+    class Meta:
+        verbose_name = "organisation"
+
+    @property
+    def social_links(self):
+        links = [
+            ("Facebook", self.facebook_url),
+            ("Instagram", self.instagram_url),
+            ("X", self.x_url),
+            ("YouTube", self.youtube_url),
+            ("LinkedIn", self.linkedin_url),
+        ]
+        return [(name, url) for name, url in links if url]

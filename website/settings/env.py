@@ -1,0 +1,125 @@
+"""Small helpers that turn environment variables into Django settings.
+
+Kept apart from the settings modules so tests can call them with any environment.
+"""
+
+from urllib.parse import parse_qs, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+# EMAIL_PROVIDER values served by anymail, and the variables each one needs.
+ANYMAIL_PROVIDERS = {
+    "mailgun": ["MAILGUN_API_KEY", "MAILGUN_SENDER_DOMAIN", "MAILGUN_API_URL"],
+    "postmark": ["POSTMARK_SERVER_TOKEN", "POSTMARK_API_URL"],
+    "sendgrid": ["SENDGRID_API_KEY", "SENDGRID_API_URL"],
+    "amazon_ses": ["AMAZON_SES_CONFIGURATION_SET_NAME"],
+    "brevo": ["BREVO_API_KEY"],
+    "mailjet": ["MAILJET_API_KEY", "MAILJET_SECRET_KEY"],
+    "sparkpost": ["SPARKPOST_API_KEY", "SPARKPOST_API_URL"],
+    "resend": ["RESEND_API_KEY"],
+}
+
+LOCAL_EMAIL_BACKENDS = {
+    "file": "website.mail_backends.EmlFileBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "test": "anymail.backends.test.EmailBackend",
+}
+
+
+def email_settings(env, provider, webhook_secret):
+    """Return (EMAIL_BACKEND, ANYMAIL) for the provider named by EMAIL_PROVIDER."""
+    anymail = {}
+    if webhook_secret:
+        anymail["WEBHOOK_SECRET"] = webhook_secret
+    if provider in LOCAL_EMAIL_BACKENDS:
+        return LOCAL_EMAIL_BACKENDS[provider], anymail
+    if provider not in ANYMAIL_PROVIDERS:
+        known = ", ".join(sorted([*LOCAL_EMAIL_BACKENDS, *ANYMAIL_PROVIDERS]))
+        raise ImproperlyConfigured(f"EMAIL_PROVIDER={provider!r} is not one of: {known}")
+    for name in ANYMAIL_PROVIDERS[provider]:
+        value = env(name, default="")
+        if value:
+            anymail[name] = value
+    return f"anymail.backends.{provider}.EmailBackend", anymail
+
+
+def cache_settings(redis_url):
+    """Redis shared by every node when REDIS_URL is set, else this process's memory."""
+    if redis_url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": "vigil",
+            }
+        }
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def q_cluster_settings(redis_url, database_engine):
+    """django-q2: Redis broker when REDIS_URL is set, the database otherwise.
+
+    A task that outlives `timeout` is killed; `retry` must be longer so a task
+    still running is never handed to a second worker. Missed schedules are not
+    replayed (`catch_up`), and a failed task is not acknowledged so it is retried.
+    """
+    settings = {
+        "name": "vigil",
+        "workers": 2,
+        "recycle": 500,
+        "timeout": 300,
+        "retry": 420,
+        "max_attempts": 5,
+        "catch_up": False,
+        "ack_failures": False,
+        "save_limit": 1000,
+        "label": "Tasks",
+        "poll": 1,
+    }
+    if redis_url:
+        settings["redis"] = redis_url
+    else:
+        settings["orm"] = "default"
+    if database_engine == "django.db.backends.sqlite3":
+        # SQLite takes one writer at a time: one worker avoids lock contention.
+        settings["workers"] = 1
+    return settings
+
+
+def media_storage_settings(env):
+    """Object storage for media and documents when MEDIA_STORAGE_URL or the bucket is set.
+
+    MEDIA_STORAGE_URL looks like ``s3://bucket/prefix?endpoint_url=https://...&region_name=...``;
+    the usual AWS_* variables (AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL, ...) also work.
+    Credentials come only from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the instance role.
+    """
+    url = env("MEDIA_STORAGE_URL", default="")
+    bucket = env("AWS_STORAGE_BUCKET_NAME", default="")
+    if not url and not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options = {
+        "bucket_name": bucket,
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+    }
+    for option, name in [
+        ("endpoint_url", "AWS_S3_ENDPOINT_URL"),
+        ("region_name", "AWS_S3_REGION_NAME"),
+        ("custom_domain", "AWS_S3_CUSTOM_DOMAIN"),
+    ]:
+        value = env(name, default="")
+        if value:
+            options[option] = value
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme != "s3" or not parts.netloc:
+            raise ImproperlyConfigured("MEDIA_STORAGE_URL must look like s3://bucket/prefix")
+        options["bucket_name"] = parts.netloc
+        if parts.path.strip("/"):
+            options["location"] = parts.path.strip("/")
+        for key, values in parse_qs(parts.query).items():
+            if key in {"endpoint_url", "region_name", "custom_domain"}:
+                options[key] = values[-1]
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}

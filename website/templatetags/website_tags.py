@@ -1,0 +1,77 @@
+"""Template tags for the public site: the main menu, absolute URLs, pagination and embeds."""
+
+from django import template
+from wagtail.models import Site
+
+register = template.Library()
+
+# Fields the menu shows or needs for a page's URL; deferring the rest keeps the query small.
+MENU_FIELDS = ("id", "title", "path", "depth", "url_path", "live", "show_in_menus")
+
+
+@register.inclusion_tag("website/includes/main_menu.html", takes_context=True)
+def main_menu(context):
+    """The live, in-menu children of the current site's root page, in one query.
+
+    `Site.find_for_request` caches the site, with its root page, on the request; the menu
+    itself is read fresh on every request, so an editor's change shows at once.
+    """
+    request = context.get("request")
+    site = Site.find_for_request(request) if request is not None else None
+    if site is None:
+        return {"items": []}
+    current = context.get("page") or context.get("self")
+    current_path = getattr(current, "path", "") or ""
+    children = site.root_page.get_children().live().in_menu().only(*MENU_FIELDS)
+    items = [
+        {
+            "title": child.title,
+            "url": child.get_url(request),
+            "current": current_path.startswith(child.path),
+        }
+        for child in children
+    ]
+    return {"items": items}
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, url):
+    """`url` made absolute against the current request (an absolute URL is left alone).
+
+    Without a request (an email rendered by a task) a relative URL cannot be made absolute: "".
+    """
+    request = context.get("request")
+    if not url:
+        return ""
+    if request is None:
+        return url if "://" in url else ""
+    return request.build_absolute_uri(url)
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """The page's own full URL, or the current path without its query string."""
+    page = context.get("page")
+    full_url = getattr(page, "full_url", None) if page is not None else None
+    if full_url:
+        return full_url
+    request = context.get("request")
+    return request.build_absolute_uri(request.path) if request is not None else ""
+
+
+@register.simple_tag
+def page_numbers(page_obj):
+    """Page numbers to link to, with `…` for the gaps: 1 … 4 5 6 … 20."""
+    return list(
+        page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1)
+    )
+
+
+@register.filter
+def embed_shape(embed):
+    """A CSS modifier for an embed's aspect ratio, so no inline style is needed."""
+    ratio = getattr(embed, "ratio", None)
+    if not ratio:
+        return "wide"
+    shapes = {"wide": 9 / 16, "standard": 3 / 4, "square": 1.0, "tall": 16 / 9}
+    return min(shapes, key=lambda name: abs(shapes[name] - ratio))

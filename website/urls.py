@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.urls import include, path, re_path, reverse_lazy
+from django.views.generic import RedirectView
+from django.views.static import serve as static_serve
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from website import views
+from website.feeds import StoriesFeed
+
+handler404 = "website.views.page_not_found"
+handler500 = "website.views.server_error"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("feeds/stories/", StoriesFeed(), name="stories_feed"),
+    path("search/", views.search, name="search"),
+    # Staff sign in through allauth, so its rate limits and MFA apply (wagtail issue 10882).
+    path(
+        "admin/login/",
+        RedirectView.as_view(url=reverse_lazy("account_login"), query_string=True),
+        name="wagtailadmin_login",
+    ),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("account/", views.account_home, name="account_home"),
+]
+
+if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+    # Media on local disk (one machine): served here. With object storage the bucket serves it.
+    urlpatterns += [
+        re_path(
+            r"^media/(?P<path>.*)$",
+            static_serve,
+            {"document_root": settings.MEDIA_ROOT},
+            name="media",
+        )
+    ]
+
+urlpatterns += [path("", include(wagtail_urls))]

@@ -1,0 +1,89 @@
+"""Site-wide views: search, robots.txt, health, the account page and error pages."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template.loader import get_template
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from wagtail.models import Page
+
+from website.models.news import paginate
+
+logger = logging.getLogger(__name__)
+
+SEARCH_QUERY_MAX_LENGTH = 200
+
+
+@require_GET
+def search(request):
+    query = " ".join(request.GET.get("q", "").split())[:SEARCH_QUERY_MAX_LENGTH]
+    results = None
+    if query:
+        pages = Page.objects.live().public().specific().search(query)
+        results = paginate(pages, request.GET.get("page"))
+    return render(request, "website/search.html", {"search_query": query, "results": results})
+
+
+@require_GET
+def robots_txt(request):
+    return render(
+        request,
+        "website/robots.txt",
+        {"sitemap_url": request.build_absolute_uri("/sitemap.xml")},
+        content_type="text/plain",
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Database reachable and the task cluster beating: 200, else 503, JSON either way."""
+    from website.models import TaskHeartbeat
+
+    report = {"database": "ok", "tasks": {"heartbeat_age_seconds": None, "status": "unknown"}}
+    healthy = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        beat = (
+            TaskHeartbeat.objects.filter(cluster=settings.Q_CLUSTER["name"])
+            .values_list("beat_at", flat=True)
+            .first()
+        )
+    except DatabaseError as error:
+        logger.warning("Health check: database unavailable (%s)", type(error).__name__)
+        report["database"] = "unavailable"
+        report["tasks"]["status"] = "unknown"
+        return JsonResponse({"status": "unhealthy", **report}, status=503)
+
+    if beat is None:
+        report["tasks"]["status"] = "no heartbeat yet"
+        healthy = False
+    else:
+        age = (timezone.now() - beat).total_seconds()
+        report["tasks"]["heartbeat_age_seconds"] = round(age, 1)
+        report["tasks"]["status"] = "ok" if age <= settings.HEALTHZ_MAX_HEARTBEAT_AGE else "stale"
+        healthy = age <= settings.HEALTHZ_MAX_HEARTBEAT_AGE
+    return JsonResponse(
+        {"status": "ok" if healthy else "unhealthy", **report}, status=200 if healthy else 503
+    )
+
+
+@login_required
+def account_home(request):
+    return render(request, "account/home.html")
+
+
+def server_error(request):
+    """A 500 page that needs neither the database nor a request context."""
+    return HttpResponseServerError(get_template("500.html").render())
+
+
+def page_not_found(request, exception):
+    return HttpResponse(get_template("404.html").render({"request": request}, request), status=404)
