@@ -9,6 +9,7 @@ from wagtail.search import index
 
 from website.blocks import StoryBodyBlock
 from website.models.pages import SocialMetaMixin
+from website.models.querysets import PublicPageManager
 
 
 class CampaignIndexPage(SocialMetaMixin, Page):
@@ -43,6 +44,8 @@ class CampaignPage(SocialMetaMixin, Page):
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = StreamField(StoryBodyBlock(), blank=True)
+
+    objects = PublicPageManager()
 
     content_panels = [
         *Page.content_panels,

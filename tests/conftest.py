@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from tests.factories import build_site
 
@@ -7,9 +7,11 @@ from tests.factories import build_site
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Rate limits and cached pages must not leak from one test into the next."""
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

@@ -1,11 +1,15 @@
 """Factories and page builders shared by the tests."""
 
 import datetime
+from io import BytesIO
 
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from wagtail.models import Page, Site
+from django.core.files.images import ImageFile
+from PIL import Image as PillowImage
+from wagtail.images.models import Image
+from wagtail.models import Collection, Locale, Page, Site
 
 from campaigns.models import CampaignIndexPage, CampaignPage
 from website.models import HomePage, MinistryPage, NewsIndexPage, Region, StandardPage, StoryPage
@@ -37,9 +41,27 @@ class RegionFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"region-{n}")
 
 
+def make_image(title="A sunrise over the river", size=(64, 36), colour=(200, 120, 60)):
+    buffer = BytesIO()
+    PillowImage.new("RGB", size, colour).save(buffer, "JPEG")
+    return Image.objects.create(
+        title=title,
+        description=f"Picture: {title}",
+        file=ImageFile(buffer, name=f"{title[:20].replace(' ', '-')}.jpg"),
+    )
+
+
+def create_tree_roots():
+    """What Wagtail's migrations create, for tests whose tables were flushed (live_server)."""
+    Locale.objects.get_or_create(language_code="en")
+    if not Collection.get_first_root_node():
+        Collection.add_root(name="Root")
+    return Page.add_root(instance=Page(title="Root", slug="root", live=True))
+
+
 def build_site():
     """A home page as the default site's root, with a news index, as on a fresh install."""
-    root = Page.get_first_root_node()
+    root = Page.get_first_root_node() or create_tree_roots()
     home = HomePage(title="Home", slug="home-vigil", hero_heading="Freedom for every child")
     root.add_child(instance=home)
     Site.objects.update_or_create(

@@ -4,11 +4,14 @@ import datetime
 import logging
 import stat
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
@@ -37,15 +40,21 @@ def run_demo_content():
     return out.getvalue()
 
 
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+@pytest.fixture(scope="class")
+def demo_site(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo site, built once for a test class (it takes seconds) and rolled back after it.
 
-
-@pytest.fixture
-def demo(db, media_root):
-    return run_demo_content()
+    Each test still runs in its own savepoint inside this transaction (the ``db`` fixture).
+    """
+    media_root = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media_root),
+        transaction.atomic(),
+    ):
+        output = run_demo_content()
+        yield SimpleNamespace(output=output, media_root=media_root)
+        transaction.set_rollback(True)
 
 
 def snapshot(media_root):
@@ -64,93 +73,108 @@ def snapshot(media_root):
     }
 
 
-def test_builds_live_stories_across_regions_and_tags(demo):
-    stories = StoryPage.objects.live()
-    assert stories.count() == 12
-    assert StoryPage.objects.count() == 12
-    assert all(story.hero_image_id for story in stories)
-    today = timezone.localdate()
-    dates = {story.date for story in stories}
-    assert len(dates) == 12
-    assert all(today - datetime.timedelta(days=366) <= day <= today for day in dates)
-    assert Region.objects.filter(stories__isnull=False).distinct().count() >= 4
-    assert Tag.objects.filter(name__in=["education", "prayer", "vocational training"]).count() == 3
-    assert stories.filter(names_changed=True).count() > 6
-    story = stories.get(slug="ashas-first-sewing-certificate")
-    assert {block.block_type for block in story.body} >= {"paragraph", "image", "pull_quote"}
-    assert "embed" not in {block.block_type for story in stories for block in story.body}
-    news = NewsIndexPage.objects.get(slug="stories")
-    assert news.show_in_menus
-    assert StoryPage.objects.child_of(news).count() == 12
+@pytest.mark.django_db
+class TestDemoContent:
+    def test_builds_live_stories_across_regions_and_tags(self, demo_site):
+        stories = StoryPage.objects.live()
+        assert stories.count() == 12
+        assert StoryPage.objects.count() == 12
+        assert all(story.hero_image_id for story in stories)
+        today = timezone.localdate()
+        dates = {story.date for story in stories}
+        assert len(dates) == 12
+        assert all(today - datetime.timedelta(days=366) <= day <= today for day in dates)
+        assert Region.objects.filter(stories__isnull=False).distinct().count() >= 4
+        assert (
+            Tag.objects.filter(name__in=["education", "prayer", "vocational training"]).count() == 3
+        )
+        assert stories.filter(names_changed=True).count() > 6
+        story = stories.get(slug="ashas-first-sewing-certificate")
+        assert {block.block_type for block in story.body} >= {"paragraph", "image", "pull_quote"}
+        assert "embed" not in {block.block_type for story in stories for block in story.body}
+        news = NewsIndexPage.objects.get(slug="stories")
+        assert news.show_in_menus
+        assert StoryPage.objects.child_of(news).count() == 12
+        assert "12 stories" in demo_site.output
+
+    def test_home_page_replaces_the_welcome_page(self, demo_site):
+        site = Site.objects.get(is_default_site=True)
+        home = site.root_page.specific
+        assert isinstance(home, HomePage)
+        assert home.live
+        assert home.slug == "home"
+        assert not Page.objects.filter(title="Welcome to your new Wagtail site!").exists()
+        assert home.hero_image_id
+        assert home.hero_button_page.specific == NewsIndexPage.objects.get()
+        assert [block.value["heading"] for block in home.calls_to_action] == [
+            "Pray with us",
+            "Give your time",
+            "Give",
+        ]
+        assert "Removed Wagtail's welcome page." in demo_site.output
+        organisation = OrganisationSettings.for_site(site)
+        assert organisation.organisation_name == "Vigil Freedom Network"
+        assert organisation.donate_url == "https://example.org/give"
+        assert organisation.social_links
+
+    def test_ministries_about_and_campaign(self, demo_site):
+        home = HomePage.objects.get()
+        ministries = MinistryPage.objects.live().child_of(home)
+        assert ministries.count() == 2
+        for ministry in ministries:
+            assert ministry.city and ministry.country and ministry.show_in_menus
+            assert 3 <= ministry.gallery_images.count() <= 4
+            assert len(ministry.programmes) >= 3
+            assert len(ministry.impact_figures) >= 3
+
+        about = StandardPage.objects.live().get(slug="about")
+        assert about.show_in_menus
+
+        campaign = CampaignPage.objects.live().get()
+        assert campaign.start_date > timezone.localdate()
+        assert campaign.title == f"Freedom Sunday {campaign.start_date.year}"
+        assert campaign.get_parent().show_in_menus
+        assert home.featured_campaign.specific == campaign
+        assert StoryPage.objects.filter(related_campaign=campaign).count() == 2
+
+    def test_pictures_are_small_described_files(self, demo_site):
+        images = get_image_model().objects.all()
+        assert images.count() >= 20
+        for image in images:
+            assert image.description
+            assert image.width == 64
+            assert (demo_site.media_root / image.file.name).is_file()
+
+    def test_every_demo_page_passes_the_admin_validation(self, demo_site):
+        for page in Page.objects.filter(depth__gt=1).specific():
+            page.full_clean()
+
+    def test_second_run_changes_nothing(self, demo_site):
+        before = snapshot(demo_site.media_root)
+        output = run_demo_content()
+        assert snapshot(demo_site.media_root) == before
+        assert "already present" in output
+
+    def test_demo_pages_render(self, demo_site, client):
+        """Only the status: the templates are tested on their own."""
+        for page in Page.objects.live().filter(depth__gt=1).specific():
+            response = client.get(page.url)
+            assert response.status_code == 200, page.url_path
 
 
-def test_home_page_replaces_the_welcome_page(demo):
-    site = Site.objects.get(is_default_site=True)
-    home = site.root_page.specific
-    assert isinstance(home, HomePage)
-    assert home.live
-    assert home.slug == "home"
-    assert not Page.objects.filter(title="Welcome to your new Wagtail site!").exists()
-    assert home.hero_image_id
-    assert home.hero_button_page.specific == NewsIndexPage.objects.get()
-    assert [block.value["heading"] for block in home.calls_to_action] == [
-        "Pray with us",
-        "Give your time",
-        "Give",
-    ]
-    organisation = OrganisationSettings.for_site(site)
-    assert organisation.organisation_name == "Vigil Freedom Network"
-    assert organisation.donate_url == "https://example.org/give"
-    assert organisation.social_links
+def test_fills_in_a_site_that_already_has_a_home_page(site_pages, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    home, news = site_pages
 
+    run_demo_content()
 
-def test_ministries_about_and_campaign(demo):
-    home = HomePage.objects.get()
-    ministries = MinistryPage.objects.live().child_of(home)
-    assert ministries.count() == 2
-    for ministry in ministries:
-        assert ministry.city and ministry.country and ministry.show_in_menus
-        assert 3 <= ministry.gallery_images.count() <= 4
-        assert len(ministry.programmes) >= 3
-        assert len(ministry.impact_figures) >= 3
-
-    about = StandardPage.objects.live().get(slug="about")
-    assert about.show_in_menus
-
-    campaign = CampaignPage.objects.live().get()
-    assert campaign.start_date > timezone.localdate()
-    assert campaign.title == f"Freedom Sunday {campaign.start_date.year}"
-    assert campaign.get_parent().show_in_menus
-    assert home.featured_campaign.specific == campaign
-    assert StoryPage.objects.filter(related_campaign=campaign).count() == 2
-
-
-def test_pictures_are_small_described_files(demo, media_root):
-    images = get_image_model().objects.all()
-    assert images.count() >= 20
-    for image in images:
-        assert image.description
-        assert image.width == 64
-        assert (media_root / image.file.name).is_file()
-
-
-def test_every_demo_page_passes_the_admin_validation(demo):
-    for page in Page.objects.filter(depth__gt=1).specific():
-        page.full_clean()
-
-
-def test_second_run_changes_nothing(demo, media_root):
-    before = snapshot(media_root)
-    output = run_demo_content()
-    assert snapshot(media_root) == before
-    assert "already present" in output
-
-
-def test_demo_pages_render(demo, client):
-    """Only the status: the templates are tested on their own."""
-    for page in Page.objects.live().filter(depth__gt=1).specific():
-        response = client.get(page.url)
-        assert response.status_code == 200, page.url_path
+    home.refresh_from_db()
+    assert Site.objects.get(is_default_site=True).root_page_id == home.pk
+    assert HomePage.objects.count() == 1
+    assert home.slug == "home-vigil"
+    assert home.featured_campaign.specific == CampaignPage.objects.get()
+    assert home.hero_button_page_id == news.pk
+    assert StoryPage.objects.child_of(news).live().count() == 12
 
 
 # ensure_admin

@@ -19,7 +19,15 @@ from website.settings.env import (
 BASE_ENV = {
     key: value
     for key, value in os.environ.items()
-    if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "DEBUG", "DJANGO_SETTINGS_MODULE"}
+    if key
+    not in {
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "SITE_URL",
+        "DEBUG",
+        "DJANGO_SETTINGS_MODULE",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
 }
 
 

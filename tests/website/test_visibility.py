@@ -32,7 +32,7 @@ def unpublished(site_pages):
     [
         "/stories/",
         "/feeds/stories/",
-        f"/search/?q={CANARY}",
+        "/search/?q=Scheduled",
         "/search/?q=Draft",
         "/sitemap.xml",
         "/",

@@ -41,7 +41,7 @@ PALETTE_DESCRIPTIONS = {
 
 # Pictures shared by several pages: key -> (title, palette, label drawn on the picture).
 SCENES = {
-    "home-hero": ("Morning light over the city", "dawn", "Freedom for every woman and child"),
+    "home-hero": ("Morning light over the city", "dawn", "Vigil Freedom Network"),
     "about-hero": ("Lights of a city at dusk", "dusk", "About Vigil Freedom Network"),
     "sewing-room": ("Afternoon light in the tailoring room", "dawn", "Tailoring course"),
     "study-club": ("Evening at the study club", "lamplight", "Evening study club"),

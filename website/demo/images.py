@@ -80,13 +80,17 @@ def _soft_circle(size, rng, colour):
 
 
 def _draw_label(picture, label):
-    """A small caption in the bottom-left corner, on a translucent band so it stays legible."""
+    """A small caption centred near the bottom, on a translucent band so it stays legible.
+
+    Centred, so that the square and portrait crops templates ask for still show it.
+    """
     font_size = max(picture.height // 36, 10)
     font = ImageFont.load_default(size=font_size)
     draw = ImageDraw.Draw(picture, "RGBA")
     left, top, right, bottom = draw.textbbox((0, 0), label, font=font)
     padding = font_size // 2
-    x0, y1 = font_size, picture.height - font_size
+    x0 = (picture.width - (right - left)) // 2 - padding
+    y1 = picture.height - font_size
     box = (x0, y1 - (bottom - top) - 2 * padding, x0 + (right - left) + 2 * padding, y1)
     draw.rounded_rectangle(box, radius=padding, fill=(20, 20, 30, 120))
     draw.text((x0 + padding - left, box[1] + padding - top), label, font=font, fill="white")

@@ -11,15 +11,15 @@ from taggit.models import Tag
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
-from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from website.blocks import StoryBodyBlock
 from website.models.pages import SocialMetaMixin
+from website.models.querysets import PublicPageQuerySet
 from website.models.taxonomy import Region
 
 
-class StoryQuerySet(PageQuerySet):
+class StoryQuerySet(PublicPageQuerySet):
     def for_listing(self):
         """Published public stories, newest first, with what a listing card shows."""
         return (
@@ -46,9 +46,13 @@ class NewsIndexPage(SocialMetaMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        stories = StoryPage.objects.child_of(self).for_listing()
-        tag = self._chosen(request, "tag", Tag.objects.all())
-        region = self._chosen(request, "region", Region.objects.all())
+        published = StoryPage.objects.child_of(self).for_listing()
+        stories = published
+        regions = list(Region.objects.filter(pk__in=published.values("regions")))
+        tag = self._chosen(request, "tag", lambda slug: Tag.objects.filter(slug=slug).first())
+        region = self._chosen(
+            request, "region", lambda slug: next((r for r in regions if r.slug == slug), None)
+        )
         if tag:
             stories = stories.filter(tags=tag)
         if region:
@@ -56,20 +60,18 @@ class NewsIndexPage(SocialMetaMixin, Page):
         context["stories"] = paginate(stories, request.GET.get("page"))
         context["active_tag"] = tag
         context["active_region"] = region
-        context["regions"] = Region.objects.filter(
-            pk__in=StoryPage.objects.child_of(self).live().public().values("regions")
-        )
+        context["regions"] = regions
         return context
 
     @staticmethod
-    def _chosen(request, name, queryset):
+    def _chosen(request, name, find):
         """The tag or region named in the query string; an unknown one is a 404."""
         slug = request.GET.get(name, "").strip()
         if not slug:
             return None
         if len(slug) > 100:
             raise Http404
-        found = queryset.filter(slug=slug).first()
+        found = find(slug)
         if found is None:
             raise Http404(f"No such {name}")
         return found

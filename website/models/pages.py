@@ -70,6 +70,26 @@ class HomePage(SocialMetaMixin, Page):
     def get_social_description(self):
         return self.search_description or self.hero_text
 
+    def route(self, request, path_components):
+        """Find a page deeper down in one lookup by its URL path, not two queries per level.
+
+        Wagtail's walk is still used for direct children and for paths no page has, such as a
+        routable page's own sub-routes, so every page type keeps its own routing.
+        """
+        if len(path_components) > 1:
+            page = (
+                Page.objects.filter(
+                    slug=path_components[-1],
+                    depth=self.depth + len(path_components),
+                    url_path=self.url_path + "/".join(path_components) + "/",
+                )
+                .specific()
+                .first()
+            )
+            if page is not None:
+                return page.route(request, [])
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         from website.models.news import StoryPage
 

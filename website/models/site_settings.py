@@ -1,5 +1,6 @@
 """Organisation details editors change in Settings, used in every page's header and footer."""
 
+from django.core.cache import cache
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -51,6 +52,32 @@ class OrganisationSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = "organisation"
+
+    @staticmethod
+    def cache_key(site_id):
+        return f"vigil:organisation-settings:{site_id}"
+
+    @classmethod
+    def for_site(cls, site):
+        """Read on every page: cached until an editor saves the settings."""
+        from website.caching import CACHE_SECONDS
+
+        if site is None:
+            return super().for_site(site)
+        key = cls.cache_key(site.pk)
+        found = cache.get(key)
+        if found is None:
+            found = super().for_site(site)
+            cache.set(key, found, CACHE_SECONDS)
+        return found
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(self.cache_key(self.site_id))
+
+    def delete(self, *args, **kwargs):
+        cache.delete(self.cache_key(self.site_id))
+        return super().delete(*args, **kwargs)
 
     @property
     def social_links(self):

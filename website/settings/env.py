@@ -47,14 +47,17 @@ def email_settings(env, provider, webhook_secret):
 def cache_settings(redis_url):
     """Redis shared by every node when REDIS_URL is set, else this process's memory."""
     if redis_url:
+        shared = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
         return {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": redis_url,
-                "KEY_PREFIX": "vigil",
-            }
+            "default": {**shared, "KEY_PREFIX": "vigil"},
+            "renditions": {**shared, "KEY_PREFIX": "vigil-renditions", "TIMEOUT": 86400},
         }
-    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    return {
+        "default": {**local, "LOCATION": "vigil"},
+        # Wagtail looks image renditions up here before asking the database.
+        "renditions": {**local, "LOCATION": "vigil-renditions", "TIMEOUT": 86400},
+    }
 
 
 def q_cluster_settings(redis_url, database_engine):

@@ -3,33 +3,23 @@
 from django import template
 from wagtail.models import Site
 
-register = template.Library()
+from website.caching import menu_items
 
-# Fields the menu shows or needs for a page's URL; deferring the rest keeps the query small.
-MENU_FIELDS = ("id", "title", "path", "depth", "url_path", "live", "show_in_menus")
+register = template.Library()
 
 
 @register.inclusion_tag("website/includes/main_menu.html", takes_context=True)
 def main_menu(context):
-    """The live, in-menu children of the current site's root page, in one query.
-
-    `Site.find_for_request` caches the site, with its root page, on the request; the menu
-    itself is read fresh on every request, so an editor's change shows at once.
-    """
+    """The live, in-menu children of the current site's root page, cached until they change."""
     request = context.get("request")
     site = Site.find_for_request(request) if request is not None else None
     if site is None:
         return {"items": []}
     current = context.get("page") or context.get("self")
     current_path = getattr(current, "path", "") or ""
-    children = site.root_page.get_children().live().in_menu().only(*MENU_FIELDS)
     items = [
-        {
-            "title": child.title,
-            "url": child.get_url(request),
-            "current": current_path.startswith(child.path),
-        }
-        for child in children
+        {**item, "current": current_path.startswith(item["path"])}
+        for item in menu_items(site, request)
     ]
     return {"items": items}
 

@@ -82,7 +82,7 @@ class DemoBuilder:
 
     def build(self):
         home = self.ensure_home()
-        self.ensure_organisation(home)
+        self.ensure_organisation()
         regions = self.ensure_regions()
         news = self.ensure_page(
             home, NewsIndexPage, content.STORIES_INDEX["slug"], lambda: content.STORIES_INDEX
@@ -146,7 +146,7 @@ class DemoBuilder:
             home.save()
         return home
 
-    def ensure_organisation(self, home):
+    def ensure_organisation(self):
         site = Site.objects.get(is_default_site=True)
         organisation = OrganisationSettings.objects.filter(site=site).first()
         untouched = organisation is None or (

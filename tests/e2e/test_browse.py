@@ -1,0 +1,57 @@
+"""A visitor opens the home page in Chromium, follows a story, and meets no serious axe issue."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.factories import add_ministry, add_story, build_site
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SERIOUS = {"serious", "critical"}
+
+
+@pytest.fixture
+def demo_site(transactional_db):
+    home, news = build_site()
+    for number in range(4):
+        add_story(
+            news,
+            title=f"Story number {number}",
+            slug=f"story-{number}",
+            intro="A woman starts again with a sewing machine and a friend.",
+        )
+    add_ministry(home)
+    return home
+
+
+def serious_violations(page):
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+        for v in results.response["violations"]
+        if v.get("impact") in SERIOUS
+    ]
+
+
+def test_home_page_to_story_without_accessibility_violations(live_server, demo_site, page):
+    page.goto(live_server.url + "/")
+    assert page.locator("h1").count() == 1
+    assert serious_violations(page) == []
+    feed = page.locator('link[rel="alternate"][type="application/rss+xml"]')
+    assert feed.get_attribute("href") == "/feeds/stories/"
+
+    page.get_by_role("link", name="Story number 3").first.click()
+    page.wait_for_url("**/stories/story-3/")
+    assert page.locator("h1").inner_text() == "Story number 3"
+    assert "Names have been changed" in page.locator("main").inner_text()
+    assert serious_violations(page) == []
+
+
+def test_story_page_on_a_phone(live_server, demo_site, browser):
+    context = browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True)
+    phone = context.new_page()
+    phone.goto(live_server.url + "/stories/story-0/")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, "the page scrolls sideways on a phone"
+    assert serious_violations(phone) == []
+    context.close()

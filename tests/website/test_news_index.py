@@ -1,0 +1,74 @@
+"""The news index: paginated, filterable by tag and region, calm about bad query strings."""
+
+import pytest
+from taggit.models import Tag
+
+from tests.factories import RegionFactory, add_story
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def stories(site_pages, settings):
+    settings.NEWS_PAGE_SIZE = 2
+    _, news = site_pages
+    kolkata = RegionFactory(name="Kolkata", slug="kolkata")
+    manila = RegionFactory(name="Manila", slug="manila")
+    education = Tag.objects.create(name="education", slug="education")
+    made = []
+    for number, region in enumerate([kolkata, kolkata, manila, manila, kolkata]):
+        story = add_story(
+            news, title=f"Story {number}", slug=f"story-{number}", date=f"2026-0{number + 1}-01"
+        )
+        story.regions.set([region])
+        if number % 2 == 0:
+            story.tags.add(education)
+        story.save_revision().publish()
+        made.append(story)
+    return made
+
+
+def titles(response):
+    return [story.title for story in response.context["stories"]]
+
+
+def test_newest_first_and_paginated(client, stories):
+    response = client.get("/stories/")
+    assert titles(response) == ["Story 4", "Story 3"]
+    assert titles(client.get("/stories/?page=3")) == ["Story 0"]
+
+
+@pytest.mark.parametrize("page", ["abc", "", "-1", "0", "1.5", "%00", "9" * 40])
+def test_nonsense_page_numbers_give_the_first_or_last_page(client, stories, page):
+    response = client.get(f"/stories/?page={page}")
+    assert response.status_code == 200
+    assert titles(response) in (["Story 4", "Story 3"], ["Story 0"])
+
+
+def test_page_past_the_end_gives_the_last_page(client, stories):
+    assert titles(client.get("/stories/?page=99999")) == ["Story 0"]
+
+
+def test_filter_by_tag_and_region(client, stories):
+    assert titles(client.get("/stories/?tag=education")) == ["Story 4", "Story 2"]
+    response = client.get("/stories/?region=manila")
+    assert titles(response) == ["Story 3", "Story 2"]
+    assert titles(client.get("/stories/?tag=education&region=kolkata")) == ["Story 4", "Story 0"]
+
+
+def test_filter_links_keep_the_filter_across_pages(client, stories):
+    html = client.get("/stories/?tag=education").content.decode()
+    assert "tag=education" in html and "page=2" in html
+
+
+@pytest.mark.parametrize(
+    "query", ["tag=unknown", "region=atlantis", "tag=" + "x" * 5000, "region=%3Cscript%3E"]
+)
+def test_unknown_filters_are_not_found(client, stories, query):
+    assert client.get(f"/stories/?{query}").status_code == 404
+
+
+def test_regions_list_only_those_with_stories(client, stories):
+    RegionFactory(name="Empty region", slug="empty")
+    response = client.get("/stories/")
+    assert [r.slug for r in response.context["regions"]] == ["kolkata", "manila"]
