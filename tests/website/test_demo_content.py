@@ -109,7 +109,6 @@ class TestDemoContent:
         assert [block.value["heading"] for block in home.calls_to_action] == [
             "Pray with us",
             "Give your time",
-            "Give",
         ]
         assert "Removed Wagtail's welcome page." in demo_site.output
         organisation = OrganisationSettings.for_site(site)

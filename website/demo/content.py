@@ -98,7 +98,8 @@ HOME = {
     "hero_text": "We run drop-in centres, training and aftercare with local partners in South "
     "and South-East Asia, and we invite churches everywhere to pray and act.",
     "hero_button_label": "Read their stories",
-    "calls_to_action": ["pray", "volunteer", "give"],
+    # The home page adds its own Give card from the donate URL in the settings.
+    "calls_to_action": ["pray", "volunteer"],
 }
 
 STORIES_INDEX = {
