@@ -25,9 +25,7 @@ run: install
 # The web server and the task cluster together; one Ctrl-C stops both.
 serve:
 	@echo "Serving Vigil at http://$(HOST):$(PORT)/ with a task cluster (Ctrl-C stops both)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/python manage.py qcluster & \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py serve $(HOST):$(PORT)
 
 test: install lint
 	$(BIN)/pytest
