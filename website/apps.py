@@ -9,6 +9,7 @@ class WebsiteConfig(AppConfig):
         from django.db.models.signals import post_delete, post_migrate
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
+        from website import webhooks  # noqa: F401  (connects anymail's tracking signal)
         from website.caching import forget_menus, forget_menus_for_pages
         from website.schedules import ensure_schedules
 

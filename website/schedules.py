@@ -6,6 +6,12 @@ from django.db import DEFAULT_DB_ALIAS
 SCHEDULES = {
     "task-heartbeat": ("website.tasks.record_heartbeat", 1),
     "publish-scheduled-pages": ("website.tasks.publish_scheduled_pages", 5),
+    "send-due-digests": ("prayer.tasks.digests.send_due_digests", 15),
+    "notify-prayer-moderators": ("prayer.tasks.requests.notify_moderators", 30),
+    "purge-unconfirmed-subscriptions": (
+        "prayer.tasks.subscriptions.purge_unconfirmed_subscriptions",
+        24 * 60,
+    ),
 }
 
 

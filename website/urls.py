@@ -28,6 +28,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
+    path("pray/", include("prayer.urls")),
+    path("anymail/", include("anymail.urls")),
     path("account/", views.account_home, name="account_home"),
 ]
 

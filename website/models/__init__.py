@@ -1,3 +1,4 @@
+from website.models.mailing import Suppression
 from website.models.ministries import MinistryGalleryImage, MinistryPage
 from website.models.news import NewsIndexPage, StoryPage
 from website.models.pages import HomePage, StandardPage
@@ -16,6 +17,7 @@ __all__ = [
     "StandardPage",
     "StoryPage",
     "StoryTag",
+    "Suppression",
     "TaskHeartbeat",
     "User",
 ]

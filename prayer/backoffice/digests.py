@@ -1,0 +1,3 @@
+"""Back office for prayer digests."""
+
+viewsets = []

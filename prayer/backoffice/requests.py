@@ -1,0 +1,3 @@
+"""Back office for prayer requests."""
+
+viewsets = []

@@ -1,0 +1,1 @@
+"""Split by topic: requests (and the wall), subscriptions, digests."""

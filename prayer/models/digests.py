@@ -1,0 +1,67 @@
+"""Digest issues and their deliveries: each due subscriber gets each issue exactly once."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class DigestIssue(models.Model):
+    """One rendered digest: the same content for every subscriber it goes to."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", "Sending"
+        DONE = "done", "Sent"
+
+    content_key = models.CharField(max_length=64, help_text="Hash of the content.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField()
+    body_html = models.TextField()
+    browser_html = models.TextField(help_text="The public view: never any restricted item.")
+    includes_restricted = models.BooleanField(default=False)
+    request_ids = models.JSONField(default=list)
+    story_ids = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENDING)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.subject} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class DigestDelivery(models.Model):
+    """One subscriber's copy of one issue. Claimed before sending, marked sent after."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Due"
+        CLAIMED = "claimed", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SUPPRESSED = "suppressed", "Suppressed"
+
+    issue = models.ForeignKey(DigestIssue, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(
+        "prayer.Subscription", on_delete=models.CASCADE, related_name="deliveries"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "issue"], name="one_delivery_per_subscriber_and_issue"
+            )
+        ]
+        indexes = [models.Index(fields=["issue", "status"])]
+
+    def __str__(self):
+        return f"{self.issue_id} → {self.subscription_id}: {self.status}"

@@ -1,0 +1,3 @@
+"""URLs for prayer requests."""
+
+urlpatterns = []

@@ -1,0 +1,18 @@
+"""The Prayer menu of the back office: requests, subscriptions and digests."""
+
+from wagtail import hooks
+from wagtail.admin.viewsets.base import ViewSetGroup
+
+from prayer.backoffice import digests, requests, subscriptions
+
+
+class PrayerGroup(ViewSetGroup):
+    menu_label = "Prayer"
+    menu_icon = "pick"
+    menu_order = 200
+    items = (*requests.viewsets, *subscriptions.viewsets, *digests.viewsets)
+
+
+@hooks.register("register_admin_viewset")
+def register_prayer_group():
+    return PrayerGroup()

@@ -1,0 +1,35 @@
+"""The suppression list every bulk send consults."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class SuppressionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Suppression(models.Model):
+    """An address bulk mail must not go to: a hard bounce, a complaint, repeated soft bounces."""
+
+    class Reason(models.TextChoices):
+        HARD_BOUNCE = "hard_bounce", "Hard bounce"
+        SOFT_BOUNCES = "soft_bounces", "Repeated soft bounces"
+        COMPLAINT = "complaint", "Spam complaint"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed at the provider"
+        MANUAL = "manual", "Added by staff"
+
+    email = models.EmailField(unique=True)
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
+    active = models.BooleanField(default=False, help_text="Suppressed now.")
+    soft_bounce_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SuppressionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_reason_display() or 'soft bounces'})"

@@ -1,0 +1,1 @@
+"""anymail tracking webhooks: bounces and complaints feed the suppression list."""
