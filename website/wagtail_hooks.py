@@ -1,0 +1,19 @@
+"""Back office for the editorial side: regions used by stories and prayer requests."""
+
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from website.models import Region
+
+
+class RegionViewSet(SnippetViewSet):
+    model = Region
+    icon = "site"
+    menu_label = "Regions"
+    menu_order = 300
+    add_to_admin_menu = False
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+
+
+register_snippet(RegionViewSet)
