@@ -44,3 +44,11 @@ bench-pages: install
 
 clean:
 	rm -rf $(VENV) var/static var/test-media
+
+# Digest benchmarks (PostgreSQL in DATABASE_URL; see bench/digest.py and bench/digest_crash.py).
+.PHONY: bench-digest bench-digest-crash
+bench-digest: install
+	$(BIN)/python bench/digest.py
+
+bench-digest-crash: install
+	$(BIN)/python bench/digest_crash.py

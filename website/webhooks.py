@@ -1,1 +1,126 @@
-"""anymail tracking webhooks: bounces and complaints feed the suppression list."""
+"""anymail tracking webhooks: bounces and complaints feed the suppression list.
+
+anymail normalises every provider's events (`/anymail/<provider>/tracking/`, protected by
+WEBHOOK_SECRET). What a normalised event means for us:
+
+- "complained", or a rejection because of an earlier complaint: suppress at once.
+- "bounced": a permanent failure (Mailgun "failed" with severity "permanent", Postmark
+  "HardBounce"), so suppress at once, unless the provider says it was soft: Postmark's
+  "SoftBounce" (anymail reports it as "bounced" too), or a reject_reason of "timed_out"
+  (gave up after retries) or "other" (e.g. Mailgun's "generic").
+- "deferred": a temporary failure (Mailgun severity "temporary", Postmark "Transient").
+- soft failures are counted once per message (a provider reports every retry of the same
+  message, and that is one bounce, not five); SOFT_BOUNCE_LIMIT of them suppress.
+- "unsubscribed" (the provider's own unsubscribe link or list): the prayer subscription
+  for that address stops.
+"""
+
+import logging
+
+from anymail.signals import EventType, RejectReason, tracking
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+from django.dispatch import receiver
+from django.utils import timezone
+
+from website.mailing import SOFT_BOUNCE_LIMIT, normalise_email
+from website.ratelimit import hashed
+
+logger = logging.getLogger(__name__)
+
+SOFT_REJECT_REASONS = {RejectReason.TIMED_OUT, RejectReason.OTHER}
+HARD_REJECT_REASONS = {RejectReason.BOUNCED, RejectReason.INVALID}
+PROVIDER_SOFT_TYPES = {"SoftBounce", "Transient", "DnsError"}
+# Providers retry a deferred message for up to a few days.
+SOFT_BOUNCE_MEMORY = 4 * 24 * 60 * 60
+
+
+def classify(event):
+    """One of "hard", "soft", "complaint", "unsubscribed" or None (nothing to do)."""
+    if event.event_type == EventType.COMPLAINED:
+        return "complaint"
+    if event.event_type == EventType.UNSUBSCRIBED:
+        return "unsubscribed"
+    if event.event_type == EventType.DEFERRED:
+        return "soft"
+    if event.event_type == EventType.BOUNCED:
+        esp_event = event.esp_event if isinstance(event.esp_event, dict) else {}
+        if esp_event.get("Type") in PROVIDER_SOFT_TYPES:
+            return "soft"
+        if event.reject_reason in SOFT_REJECT_REASONS:
+            return "soft"
+        return "hard"
+    if event.event_type == EventType.REJECTED:
+        if event.reject_reason == RejectReason.SPAM:
+            return "complaint"
+        if event.reject_reason in HARD_REJECT_REASONS:
+            return "hard"
+        if event.reject_reason == RejectReason.UNSUBSCRIBED:
+            return "unsubscribed"
+    return None
+
+
+def suppress(email, reason):
+    from website.models import Suppression
+
+    with transaction.atomic():
+        suppression, _ = Suppression.objects.get_or_create(email=email)
+        suppression = Suppression.objects.select_for_update().get(pk=suppression.pk)
+        # A complaint is the strongest reason; a later bounce does not hide it.
+        if not suppression.active or reason == Suppression.Reason.COMPLAINT:
+            suppression.reason = reason
+        suppression.active = True
+        suppression.save(update_fields=["active", "reason", "updated_at"])
+
+
+def count_soft_bounce(email, message_id):
+    from website.models import Suppression
+
+    if message_id and not cache.add(
+        f"vigil:soft-bounce:{hashed(email)}:{hashed(message_id)}", 1, SOFT_BOUNCE_MEMORY
+    ):
+        return
+    with transaction.atomic():
+        suppression, _ = Suppression.objects.get_or_create(email=email)
+        Suppression.objects.filter(pk=suppression.pk).update(
+            soft_bounce_count=F("soft_bounce_count") + 1, updated_at=timezone.now()
+        )
+        suppression.refresh_from_db()
+        if not suppression.active and suppression.soft_bounce_count >= SOFT_BOUNCE_LIMIT:
+            suppression.active = True
+            suppression.reason = Suppression.Reason.SOFT_BOUNCES
+            suppression.save(update_fields=["active", "reason", "updated_at"])
+
+
+def unsubscribe(email):
+    from prayer.models import Subscription
+
+    Subscription.objects.filter(email=email).exclude(
+        status=Subscription.Status.UNSUBSCRIBED
+    ).update(
+        status=Subscription.Status.UNSUBSCRIBED,
+        unsubscribed_at=timezone.now(),
+        pending_changes=None,
+        next_digest_at=None,
+    )
+
+
+@receiver(tracking, dispatch_uid="vigil-suppression-tracking")
+def handle_tracking_event(sender, event, esp_name, **kwargs):
+    from website.models import Suppression
+
+    email = normalise_email(event.recipient)
+    kind = classify(event)
+    if not email or kind is None:
+        return
+    if kind == "hard":
+        suppress(email, Suppression.Reason.HARD_BOUNCE)
+    elif kind == "complaint":
+        suppress(email, Suppression.Reason.COMPLAINT)
+    elif kind == "soft":
+        count_soft_bounce(email, event.message_id)
+    elif kind == "unsubscribed":
+        unsubscribe(email)
+    # The event id, never the address: logs hold no personal data.
+    logger.info("%s tracking event %s handled as %s", esp_name, event.event_id, kind)

@@ -1,3 +1,332 @@
-"""Back office for prayer requests."""
+"""Back office for prayer requests: moderation queue, filters, export, and prayer topics.
 
-viewsets = []
+Regions are registered as a snippet by website/wagtail_hooks.py.
+"""
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.generic import TemplateView
+from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Panel
+from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets.button import Button
+from wagtail.log_actions import log
+from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet
+
+from prayer.models import PrayerRequest, Topic
+from prayer.moderation import find_personal_details, highlight
+
+Status = PrayerRequest.Status
+
+# action slug -> (new status, log action, button label, log message)
+MODERATION_ACTIONS = {
+    "approve": (Status.APPROVED, "vigil.prayer.approve", "Approve", "Approved for the wall"),
+    "reject": (Status.REJECTED, "vigil.prayer.reject", "Reject", "Rejected"),
+    "answer": (Status.ANSWERED, "vigil.prayer.answer", "Mark answered", "Marked answered"),
+    "archive": (Status.ARCHIVED, "vigil.prayer.archive", "Archive", "Archived"),
+}
+ACTION_FOR_STATUS = {status: slug for slug, (status, *_rest) in MODERATION_ACTIONS.items()}
+
+
+@hooks.register("register_log_actions")
+def register_prayer_log_actions(actions):
+    for _status, action, label, message in MODERATION_ACTIONS.values():
+        actions.register_action(action, label, message)
+
+
+def available_actions(prayer_request):
+    """The moderation actions that change this request's status."""
+    return [
+        slug
+        for slug, (status, *_rest) in MODERATION_ACTIONS.items()
+        if status != prayer_request.status
+    ]
+
+
+def record_moderation(prayer_request, user, now=None):
+    """Stamp who moderated the request and when, and write it to Wagtail's log."""
+    now = now or timezone.now()
+    prayer_request.moderated_by = user
+    prayer_request.moderated_at = now
+    fields = ["status", "moderated_by", "moderated_at", "updated_at"]
+    if (
+        prayer_request.status in (Status.APPROVED, Status.ANSWERED)
+        and not prayer_request.approved_at
+    ):
+        prayer_request.approved_at = now
+        fields.append("approved_at")
+    if prayer_request.status == Status.ANSWERED and not prayer_request.answered_at:
+        prayer_request.answered_at = now
+        fields.append("answered_at")
+    prayer_request.save(update_fields=fields)
+    action = MODERATION_ACTIONS.get(ACTION_FOR_STATUS.get(prayer_request.status))
+    if action:
+        log(prayer_request, action[1], user=user)
+
+
+def moderate_url(prayer_request, slug):
+    viewset = PrayerRequest.snippet_viewset
+    return reverse(viewset.get_url_name("moderate"), args=[prayer_request.pk, slug])
+
+
+def moderate(prayer_request, slug, user, now=None):
+    status = MODERATION_ACTIONS[slug][0]
+    with transaction.atomic():
+        prayer_request.status = status
+        record_moderation(prayer_request, user, now=now)
+
+
+class PersonalDetailsPanel(Panel):
+    """Read-only: the public fields with anything that looks like a personal detail highlighted."""
+
+    checked_fields = (
+        ("title", "Title"),
+        ("public_text", "Public text"),
+        ("praise_report", "Praise report"),
+    )
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "prayer/requests/admin/personal_details_panel.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            checked = []
+            for name, label in self.panel.checked_fields:
+                text = getattr(self.instance, name, "") or ""
+                findings = find_personal_details(text)
+                if findings:
+                    checked.append({"label": label, "findings": findings, "html": highlight(text)})
+            context["checked"] = checked
+            return context
+
+
+class PrayerRequestIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().prefetch_related("topics", "regions")
+
+    def to_row_dict(self, item):
+        """Like Wagtail's, but many-to-many fields become a comma-separated list of names."""
+        return {
+            field: (
+                ", ".join(str(related) for related in getattr(item, field).all())
+                if field in ("topics", "regions")
+                else getattr(item, field)
+            )
+            for field in self.list_export
+        }
+
+    def get_list_more_buttons(self, instance):
+        buttons = list(super().get_list_more_buttons(instance))
+        if self.permission_policy.user_has_permission(self.request.user, "change"):
+            for priority, slug in enumerate(available_actions(instance), start=30):
+                buttons.append(
+                    MenuItem(
+                        MODERATION_ACTIONS[slug][2],
+                        url=moderate_url(instance, slug),
+                        icon_name="tick" if slug == "approve" else "pick",
+                        priority=priority,
+                    )
+                )
+        return buttons
+
+
+class PrayerRequestEditView(EditView):
+    def get_object(self, queryset=None):
+        instance = super().get_object(queryset)
+        self.status_before_edit = instance.status
+        return instance
+
+    def save_instance(self):
+        instance = super().save_instance()
+        if instance.status != self.status_before_edit:
+            record_moderation(instance, self.request.user)
+        return instance
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        for priority, slug in enumerate(available_actions(self.object), start=30):
+            buttons.append(
+                Button(
+                    MODERATION_ACTIONS[slug][2],
+                    url=moderate_url(self.object, slug),
+                    icon_name="tick" if slug == "approve" else "pick",
+                    priority=priority,
+                )
+            )
+        return buttons
+
+
+class ModerateView(WagtailAdminTemplateMixin, TemplateView):
+    """GET asks for confirmation (a link must not change anything); POST moderates."""
+
+    template_name = "prayer/requests/admin/moderate.html"
+    viewset = None
+
+    def dispatch(self, request, pk, action):
+        if action not in MODERATION_ACTIONS:
+            raise Http404("No such moderation action")
+        if not self.viewset.permission_policy.user_has_permission(request.user, "change"):
+            raise PermissionDenied
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        self.object = get_object_or_404(PrayerRequest, pk=pk)
+        self.action = action
+        return super().dispatch(request, pk=pk, action=action)
+
+    @property
+    def page_title(self):
+        return f"{MODERATION_ACTIONS[self.action][2]}: {self.object.title}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            object=self.object,
+            action_label=MODERATION_ACTIONS[self.action][2],
+            edit_url=reverse(self.viewset.get_url_name("edit"), args=[self.object.pk]),
+            checked=[
+                {"label": label, "findings": findings, "html": highlight(text)}
+                for name, label in PersonalDetailsPanel.checked_fields
+                if (findings := find_personal_details(text := getattr(self.object, name)))
+            ],
+        )
+        return context
+
+    def post(self, request, pk, action):
+        if self.object.status == MODERATION_ACTIONS[action][0]:
+            # A second click, or a second tab: nothing changes and nothing more is logged.
+            messages.warning(request, f"“{self.object.title}” was already moderated this way.")
+            return redirect(self.viewset.get_url_name("list"))
+        moderate(self.object, action, request.user)
+        messages.success(
+            request, f"“{self.object.title}”: {MODERATION_ACTIONS[action][3].lower()}."
+        )
+        return redirect(self.viewset.get_url_name("list"))
+
+
+class PrayerRequestViewSet(SnippetViewSet):
+    model = PrayerRequest
+    icon = "pick"
+    menu_label = "Prayer requests"
+    menu_order = 100
+    add_to_admin_menu = False
+    index_view_class = PrayerRequestIndexView
+    edit_view_class = PrayerRequestEditView
+    list_display = ["title", "status", "urgent", "prayed_count", "created_at"]
+    list_filter = ["status", "topics", "regions", "urgent", "from_public_form"]
+    search_fields = ["title", "public_text", "submitter_name"]
+    search_backend_name = None
+    ordering = ["-created_at"]
+    list_export = [
+        "id",
+        "title",
+        "status",
+        "urgent",
+        "topics",
+        "regions",
+        "public_text",
+        "praise_report",
+        "prayed_count",
+        "publish_at",
+        "expires_at",
+        "created_at",
+        "approved_at",
+        "answered_at",
+        "from_public_form",
+        "submitter_name",
+        "submitter_email",
+        "wants_reply",
+        "consent_to_publish",
+    ]
+    export_headings = {
+        "id": "ID",
+        "public_text": "Public text",
+        "praise_report": "Praise report",
+        "prayed_count": "Prayed",
+        "publish_at": "Publish from",
+        "expires_at": "Expires",
+        "created_at": "Submitted",
+        "approved_at": "Approved",
+        "answered_at": "Answered",
+        "from_public_form": "From the public form",
+        "submitter_name": "Submitter name",
+        "submitter_email": "Submitter email",
+        "wants_reply": "Wants a reply",
+        "consent_to_publish": "Consent to publish",
+    }
+    export_filename = "prayer-requests"
+
+    panels = [
+        PersonalDetailsPanel(heading="Check before publishing"),
+        FieldPanel("title"),
+        FieldPanel("public_text"),
+        FieldPanel(
+            "restricted_text",
+            help_text="Only in digests to verified supporters who asked for it. Never on the web.",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("status"),
+                FieldPanel("urgent"),
+                FieldRowPanel([FieldPanel("publish_at"), FieldPanel("expires_at")]),
+                FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("regions", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("campaign"),
+            ],
+            heading="On the wall",
+        ),
+        FieldPanel("praise_report"),
+        MultiFieldPanel(
+            [
+                FieldPanel("submitter_name"),
+                FieldPanel("submitter_email"),
+                FieldPanel("wants_reply"),
+                FieldPanel("consent_to_publish"),
+                FieldPanel("from_public_form", read_only=True),
+            ],
+            heading="Submitted by",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("prayed_count", read_only=True),
+                FieldPanel("created_at", read_only=True),
+                FieldPanel("approved_at", read_only=True),
+                FieldPanel("answered_at", read_only=True),
+                FieldPanel("moderated_at", read_only=True),
+                FieldPanel("moderated_by", read_only=True),
+            ],
+            heading="Record",
+        ),
+    ]
+
+    @property
+    def moderate_view(self):
+        return self.construct_view(ModerateView, viewset=self)
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("moderate/<int:pk>/<slug:action>/", self.moderate_view, name="moderate"),
+        ]
+
+
+class TopicViewSet(SnippetViewSet):
+    model = Topic
+    icon = "tag"
+    menu_label = "Prayer topics"
+    menu_order = 110
+    add_to_admin_menu = False
+    list_display = ["name", "slug", "description"]
+    search_fields = ["name", "description"]
+    search_backend_name = None
+
+
+viewsets = [PrayerRequestViewSet(), TopicViewSet()]

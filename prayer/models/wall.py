@@ -1,11 +1,17 @@
 """The prayer wall: a page listing the requests everyone may pray for."""
 
+from django.core.paginator import Paginator
 from django.db import models
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404
 from wagtail.admin.panels import FieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
 from website.models.pages import SocialMetaMixin
+
+WALL_PAGE_SIZE = 12
+ANSWERED_ON_WALL = 6
 
 
 class PrayerWallPage(RoutablePageMixin, SocialMetaMixin, Page):
@@ -19,3 +25,94 @@ class PrayerWallPage(RoutablePageMixin, SocialMetaMixin, Page):
 
     class Meta:
         verbose_name = "prayer wall"
+
+    # What the public may see. Only `on_wall()` requests, and never their restricted text: the
+    # querysets below defer it so no template can reach it by mistake.
+
+    @staticmethod
+    def visible_requests():
+        from prayer.models import PrayerRequest
+
+        return (
+            PrayerRequest.objects.on_wall()
+            .defer("restricted_text", "submitter_name", "submitter_email")
+            .prefetch_related("topics", "regions")
+        )
+
+    @staticmethod
+    def find_filter(model, slug):
+        """The topic or region a ?topic= / ?region= names: None for none, 404 for unknown."""
+        if not slug:
+            return None
+        found = model.objects.filter(slug=slug[:80]).first() if "\x00" not in slug else None
+        if found is None:
+            raise Http404("No such filter")
+        return found
+
+    def filtered_requests(self, topic=None, region=None):
+        requests = self.visible_requests()
+        if topic:
+            requests = requests.filter(topics=topic)
+        if region:
+            requests = requests.filter(regions=region)
+        return requests
+
+    def wall_context(self, request):
+        from prayer.models import PrayerRequest, Topic
+        from website.models import Region
+
+        topic = self.find_filter(Topic, request.GET.get("topic", ""))
+        region = self.find_filter(Region, request.GET.get("region", ""))
+        requests = self.filtered_requests(topic, region)
+        to_pray = requests.filter(status=PrayerRequest.Status.APPROVED).wall_order()
+        answered = requests.filter(status=PrayerRequest.Status.ANSWERED).order_by(
+            "-answered_at", "-pk"
+        )[:ANSWERED_ON_WALL]
+        on_wall = PrayerRequest.objects.on_wall()
+        return {
+            "prayer_requests": Paginator(to_pray, WALL_PAGE_SIZE).get_page(request.GET.get("page")),
+            "answered_requests": list(answered),
+            "topics": list(Topic.objects.all()),
+            "regions": list(Region.objects.filter(prayer_requests__in=on_wall).distinct()),
+            "active_topic": topic,
+            "active_region": region,
+            "feed_url": self.url + self.reverse_subpage("feed"),
+            "topic_feed_url": topic
+            and self.url + self.reverse_subpage("topic_feed", args=[topic.slug]),
+        }
+
+    @path("", name="wall")
+    def wall(self, request):
+        return self.render(request, context_overrides=self.wall_context(request))
+
+    @path("<int:pk>/", name="prayer_request")
+    def prayer_request(self, request, pk):
+        prayer_request = get_object_or_404(self.visible_requests(), pk=pk)
+        return self.render(
+            request,
+            template="prayer/requests/prayer_request.html",
+            context_overrides={"prayer_request": prayer_request},
+        )
+
+    @path("<int:pk>/prayed/", name="prayed")
+    def prayed(self, request, pk):
+        from prayer.views.requests import prayed
+
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return prayed(request, pk, back_to=self.url)
+
+    @path("feed/", name="feed")
+    def feed(self, request):
+        from prayer.views.requests import PrayerRequestsFeed
+
+        return PrayerRequestsFeed(self)(request)
+
+    @path("topics/<str:slug>/feed/", name="topic_feed")
+    def topic_feed(self, request, slug):
+        from prayer.views.requests import PrayerRequestsFeed
+
+        return PrayerRequestsFeed(self)(request, slug=slug)
+
+    def request_url(self, prayer_request):
+        return self.url + self.reverse_subpage("prayer_request", args=[prayer_request.pk])

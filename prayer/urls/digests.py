@@ -1,3 +1,9 @@
 """URLs for prayer digests."""
 
-urlpatterns = []
+from django.urls import path
+
+from prayer.views import digests
+
+urlpatterns = [
+    path("digests/<int:pk>/", digests.issue_in_browser, name="digest-issue"),
+]

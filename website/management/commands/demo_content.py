@@ -20,6 +20,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Site
 
 from campaigns.models import CampaignIndexPage, CampaignPage
+from prayer.demo import create_prayer_demo
 from website.demo import content
 from website.demo.images import render_jpeg
 from website.demo.stories import STORIES
@@ -55,11 +56,15 @@ class Command(BaseCommand):
             raise CommandError("--image-width must be at least 32 pixels.")
         builder = DemoBuilder(image_width)
         with transaction.atomic():
-            builder.build()
+            home = builder.build()
+            prayer = create_prayer_demo(home)
         for note in builder.notes:
             self.stdout.write(note)
+        if any(prayer.values()):
+            made = ", ".join(f"{count} {what}" for what, count in prayer.items() if count)
+            self.stdout.write(self.style.SUCCESS(f"Prayer demo created: {made}."))
         if not builder.created:
-            if not builder.notes:
+            if not builder.notes and not any(prayer.values()):
                 self.stdout.write("Demo content already present; nothing to do.")
             return
         summary = ", ".join(
@@ -101,6 +106,7 @@ class DemoBuilder:
         self.ensure_ministries(home)
         self.ensure_stories(news, regions)
         self.finish_home(home, news)
+        return home
 
     # Site, home page and organisation
 

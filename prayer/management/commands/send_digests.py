@@ -1,0 +1,32 @@
+"""Run a digest dispatch now: `manage.py send_digests [--dry-run]`."""
+
+from django.core.management.base import BaseCommand
+
+from prayer import digests
+
+
+class Command(BaseCommand):
+    help = "Send prayer digests to every subscriber who is due now."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Print how many digests would be sent, without sending or saving anything.",
+        )
+
+    def handle(self, *args, dry_run=False, **options):
+        result = digests.dispatch(dry_run=dry_run)
+        if result.busy:
+            self.stdout.write("Another dispatch is running; nothing done.")
+            return
+        verb = "Would send" if dry_run else "Queued"
+        self.stdout.write(
+            f"{verb} {result.deliveries} digests in {result.issues} issues "
+            f"({result.batches} batches); {result.due} subscribers due, "
+            f"{result.without_content} with nothing new."
+        )
+        if not dry_run:
+            resumed = digests.resume_unfinished()
+            if resumed:
+                self.stdout.write(f"Resumed {resumed} unfinished batches.")
