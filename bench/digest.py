@@ -3,9 +3,12 @@
 A small HTTP server on 127.0.0.1 (its own process, so it does not share our GIL) imitates
 Mailgun's batch API: POST /v3/<domain>/messages answers 200 with a message id and counts
 the recipients in the "to" fields; GET /v3/<domain>/events answers which batches (by their
-``v:digest_claim`` variable) it accepted. The dispatch runs in a fresh child process with
-synchronous tasks, so its peak RSS and query count are its own. A per-recipient
-render-and-send baseline runs on a 2,000-recipient sample for comparison.
+``v:digest_claim`` variable) it accepted. The dispatch runs in a fresh child process, so
+its peak RSS and query count are its own; its batch tasks run in --workers forked
+processes (default 2, as the cluster's two workers would; 0 runs every task synchronously
+in the dispatching process). "peak_rss_mb" is the largest of those processes, "queries"
+the sum over all of them. A per-recipient render-and-send baseline runs on a
+2,000-recipient sample for comparison.
 
 Uses DATABASE_URL (PostgreSQL; default postgres://postgres@127.0.0.1:5432/vigil_bench,
 created if missing). Prints one JSON line last.

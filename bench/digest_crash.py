@@ -45,7 +45,7 @@ def kill_cluster(process):
 
 def send_digests(env):
     subprocess.run(
-        [digest.PYTHON, "manage.py", "send_digests"],
+        [digest.PYTHON, "manage.py", "send_digests", "--queue"],
         cwd=digest.ROOT,
         env=env,
         check=True,

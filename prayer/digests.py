@@ -366,7 +366,7 @@ def _take_dispatch_lock():
         return cursor.fetchone()[0]
 
 
-def dispatch(now=None, dry_run=False):
+def dispatch(now=None, dry_run=False, send_now=False):
     """Create this round's issues and deliveries, then queue their batches.
 
     Idempotent: the schedules move on in the same transaction that creates the
@@ -408,7 +408,8 @@ def dispatch(now=None, dry_run=False):
         recipients = {i for _, ids in groups.values() for i in ids}
         _advance_schedules(rows, now, recipients)
         issue_ids = list(result.issue_ids)
-        transaction.on_commit(lambda: queue_batches(issue_ids, now))
+        after = send_batches_now if send_now else queue_batches
+        transaction.on_commit(lambda: after(issue_ids, now))
     logger.info(
         "digest dispatch: %s due, %s issues, %s deliveries, %s without content",
         result.due,
@@ -464,11 +465,24 @@ def queue_batches(issue_ids, now=None):
     return len(batches)
 
 
-def resume_unfinished(now=None):
-    """Queue batches for rows left behind: retries that are due, and claims of dead workers."""
+def send_batches_now(issue_ids, now=None):
+    """Send every batch in this process (manage.py send_digests), not through the cluster."""
+    batches = batch_ranges(issue_ids, now)
+    for issue_id, first_id, last_id in batches:
+        send_batch(issue_id, first_id, last_id)
+    return len(batches)
+
+
+def resume_unfinished(now=None, exclude=()):
+    """Queue batches for rows left behind: retries that are due, and claims of dead workers.
+
+    ``exclude``: issues whose batches were queued a moment ago by the same tick.
+    """
     now = now or timezone.now()
     issue_ids = list(
-        DigestIssue.objects.filter(status=DigestIssue.Status.SENDING).values_list("id", flat=True)
+        DigestIssue.objects.filter(status=DigestIssue.Status.SENDING)
+        .exclude(id__in=list(exclude))
+        .values_list("id", flat=True)
     )
     if not issue_ids:
         return 0

@@ -63,9 +63,7 @@ class Subscription(models.Model):
         default=False,
         help_text="Verified by staff: may receive restricted items if they asked for them.",
     )
-    status = models.CharField(
-        max_length=14, choices=Status.choices, default=Status.PENDING, db_index=True
-    )
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.PENDING)
     pending_changes = models.JSONField(
         null=True, blank=True, help_text="New preferences waiting for their confirmation link."
     )
@@ -80,8 +78,9 @@ class Subscription(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     last_digest_at = models.DateTimeField(null=True, blank=True)
+    # Indexed together with status (Meta.indexes): the dispatch asks "active and due".
     next_digest_at = models.DateTimeField(
-        null=True, blank=True, db_index=True, help_text="When the next digest is due (UTC)."
+        null=True, blank=True, help_text="When the next digest is due (UTC)."
     )
 
     objects = SubscriptionQuerySet.as_manager()

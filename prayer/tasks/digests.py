@@ -10,7 +10,7 @@ from prayer import digests
 def send_due_digests():
     """Dispatch digests to everyone due, and pick up batches left behind by retries or crashes."""
     result = digests.dispatch()
-    resumed = digests.resume_unfinished()
+    resumed = digests.resume_unfinished(exclude=result.issue_ids)
     return {"due": result.due, "issues": result.issues, "resumed_batches": resumed}
 
 

@@ -186,8 +186,26 @@ def test_send_digests_command_sends(now, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_digests", stdout=out)
 
-    assert "Queued 2 digests in 1 issues" in out.getvalue()
+    assert "Sent 2 digests in 1 issues" in out.getvalue()
     assert len(mail.outbox) == 1
+    assert DigestDelivery.objects.filter(status="sent").count() == 2
+
+
+def test_send_digests_queue_hands_batches_to_the_cluster(
+    now, django_capture_on_commit_callbacks, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(digests, "queue_batches", lambda ids, now=None: queued.append(ids))
+    new_request()
+    subscribers(2)
+    out = io.StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_digests", "--queue", stdout=out)
+
+    assert "Queued 2 digests in 1 issues" in out.getvalue()
+    assert len(queued) == 1
+    assert mail.outbox == []
 
 
 def test_send_digests_dry_run_counts_and_writes_nothing(now):

@@ -14,19 +14,24 @@ class Command(BaseCommand):
             action="store_true",
             help="Print how many digests would be sent, without sending or saving anything.",
         )
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="Hand the batches to the task cluster instead of sending them from here.",
+        )
 
-    def handle(self, *args, dry_run=False, **options):
-        result = digests.dispatch(dry_run=dry_run)
+    def handle(self, *args, dry_run=False, queue=False, **options):
+        result = digests.dispatch(dry_run=dry_run, send_now=not queue)
         if result.busy:
             self.stdout.write("Another dispatch is running; nothing done.")
             return
-        verb = "Would send" if dry_run else "Queued"
+        verb = "Would send" if dry_run else "Queued" if queue else "Sent"
         self.stdout.write(
             f"{verb} {result.deliveries} digests in {result.issues} issues "
             f"({result.batches} batches); {result.due} subscribers due, "
             f"{result.without_content} with nothing new."
         )
         if not dry_run:
-            resumed = digests.resume_unfinished()
+            resumed = digests.resume_unfinished(exclude=result.issue_ids)
             if resumed:
                 self.stdout.write(f"Resumed {resumed} unfinished batches.")
