@@ -124,7 +124,7 @@ def record_signup(email, preferences, consent):
             logger.info("Prayer subscription %s created, awaiting confirmation", subscription.pk)
             return subscription
     except IntegrityError:
-        pass
+        pass  # The address is already known: keep the new choices pending, below.
     with transaction.atomic():
         subscription = Subscription.objects.select_for_update().get(email=email)
         pending = {
