@@ -116,3 +116,10 @@ def add_campaign(home, title="Freedom Sunday", **fields):
     index.add_child(instance=campaign)
     campaign.save_revision().publish()
     return campaign
+
+
+def guarded(data=None, **fields):
+    """POST data for a public form (website.formguard): the fields plus a valid fill-time stamp."""
+    from website.formguard import STAMP_FIELD, new_stamp
+
+    return {**(data or {}), **fields, STAMP_FIELD: new_stamp()}

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "django_countries",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -190,6 +191,16 @@ TAGGIT_CASE_INSENSITIVE = True
 NEWS_PAGE_SIZE = 10
 # How many reverse proxies (load balancer, nginx) put the client's address in X-Forwarded-For.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Public forms (website.formguard): a form sent sooner than this after it was shown is
+# returned once for a check; rate limits per scope are (per IP, per email, window seconds).
+PUBLIC_FORM_MIN_FILL_SECONDS = env.int("PUBLIC_FORM_MIN_FILL_SECONDS", default=3)
+RATE_LIMITS = {
+    "default": (20, 10, 60 * 60),
+    "volunteer-signup": (30, 10, 60 * 60),
+    "campaign-registration": (20, 5, 60 * 60),
+    "vigil-signup": (30, 10, 60 * 60),
+}
 
 LOGGING = {
     "version": 1,

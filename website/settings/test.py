@@ -16,3 +16,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
+# Tests post at machine speed; test_formguard sets its own minimum.
+PUBLIC_FORM_MIN_FILL_SECONDS = 0

@@ -1,0 +1,107 @@
+"""What every public form carries against bots and floods.
+
+- a honeypot field people never see (bots fill it: they get the usual thank-you and nothing
+  is stored or sent),
+- a signed "form shown at" stamp: a form posted faster than `PUBLIC_FORM_MIN_FILL_SECONDS`
+  comes back once with a polite request to check and send again (people who are that quick
+  lose nothing; scripts that post blind never get through),
+- rate limits per IP and per email address (`RATE_LIMITS` in settings), answered with a
+  readable 429 page.
+
+Usage in a form: `class SignUpForm(GuardedForm, forms.Form)`; in the view:
+
+    if (limited := rate_limit(request, "volunteer-signup")):
+        return limited
+    form = SignUpForm(request.POST)
+    if form.is_bot:
+        return redirect(thanks)
+    if form.is_valid():
+        if (limited := rate_limit(request, "volunteer-signup", email=...)):
+            return limited
+"""
+
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.shortcuts import render
+
+from website.ratelimit import allow, client_ip
+
+HONEYPOT_FIELD = "website"
+STAMP_FIELD = "form_started"
+STAMP_SALT = "vigil:form-started"
+TOO_QUICK = (
+    "That was quicker than we expected from a person. Please check your answers and send "
+    "the form again."
+)
+
+
+def new_stamp():
+    return signing.TimestampSigner(salt=STAMP_SALT).sign(str(int(time.time())))
+
+
+def stamp_age(stamp):
+    """Seconds since the form was shown, or None when the stamp is missing or forged."""
+    if not stamp or len(stamp) > 200:
+        return None
+    try:
+        shown_at = int(signing.TimestampSigner(salt=STAMP_SALT).unsign(stamp))
+    except (signing.BadSignature, ValueError):
+        return None
+    return time.time() - shown_at
+
+
+class GuardedForm(forms.Form):
+    """Mix into a public form (put it first): adds the honeypot and the fill-time stamp."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[HONEYPOT_FIELD] = forms.CharField(
+            label="Leave this field empty",
+            required=False,
+            strip=False,
+            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        )
+        self.fields[STAMP_FIELD] = forms.CharField(required=False, widget=forms.HiddenInput)
+        # A fresh stamp on every rendering, so a form sent back for "too quick" can pass.
+        self.initial[STAMP_FIELD] = new_stamp()
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data[STAMP_FIELD] = self.initial[STAMP_FIELD]
+            self._posted_stamp = (kwargs.get("data") or (args[0] if args else {})).get(
+                STAMP_FIELD, ""
+            )
+
+    @property
+    def is_bot(self):
+        return bool(self.is_bound and self.data.get(HONEYPOT_FIELD))
+
+    def clean(self):
+        cleaned = super().clean()
+        age = stamp_age(self._posted_stamp)
+        if age is None or age < settings.PUBLIC_FORM_MIN_FILL_SECONDS:
+            raise forms.ValidationError(TOO_QUICK, code="too_quick")
+        return cleaned
+
+    def visible_fields(self):
+        return [f for f in super().visible_fields() if f.name != HONEYPOT_FIELD]
+
+
+def rate_limit(request, scope, email=None):
+    """None while `scope` allows another POST from this IP (and this email), else a 429 page.
+
+    Limits come from `RATE_LIMITS[scope]` = (per IP, per email, window in seconds), falling
+    back to `RATE_LIMITS["default"]`.
+    """
+    per_ip, per_email, window = settings.RATE_LIMITS.get(scope, settings.RATE_LIMITS["default"])
+    if email is None:
+        allowed = allow(f"{scope}:ip", client_ip(request), per_ip, window)
+    else:
+        allowed = allow(f"{scope}:email", email.strip().lower(), per_email, window)
+    if allowed:
+        return None
+    response = render(request, "website/too_many_requests.html", status=429)
+    response["Retry-After"] = str(window)
+    return response
