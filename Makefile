@@ -52,3 +52,8 @@ bench-digest: install
 
 bench-digest-crash: install
 	$(BIN)/python bench/digest_crash.py
+
+# Sign-up benchmark (PostgreSQL database vigil_bench_signup; see bench/signup.py).
+.PHONY: bench-signup
+bench-signup: install
+	$(BIN)/python bench/signup.py

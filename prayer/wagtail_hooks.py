@@ -3,14 +3,14 @@
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
-from prayer.backoffice import digests, requests, subscriptions
+from prayer.backoffice import digests, requests, subscriptions, vigils
 
 
 class PrayerGroup(ViewSetGroup):
     menu_label = "Prayer"
     menu_icon = "pick"
     menu_order = 200
-    items = (*requests.viewsets, *subscriptions.viewsets, *digests.viewsets)
+    items = (*requests.viewsets, *subscriptions.viewsets, *digests.viewsets, *vigils.viewsets)
 
 
 @hooks.register("register_admin_viewset")

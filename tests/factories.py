@@ -123,3 +123,170 @@ def guarded(data=None, **fields):
     from website.formguard import STAMP_FIELD, new_stamp
 
     return {**(data or {}), **fields, STAMP_FIELD: new_stamp()}
+
+
+# ---------------------------------------------------------------------------
+# prayer: calendars and vigils
+
+
+def add_prayer_calendar(parent, title="21 days of prayer", days=3, **fields):
+    from prayer.models import PrayerCalendarDay, PrayerCalendarPage
+
+    fields.setdefault("start_date", datetime.date(2026, 3, 1))
+    fields.setdefault("time_zone", "UTC")
+    calendar = PrayerCalendarPage(title=title, **fields)
+    calendar.days = [
+        PrayerCalendarDay(
+            title=f"Focus {number}",
+            reading=f"Reading for day {number}.",
+            prayer_points=f"First point of day {number}\nSecond point of day {number}",
+            sort_order=number,
+        )
+        for number in range(1, days + 1)
+    ]
+    parent.add_child(instance=calendar)
+    calendar.save_revision().publish()
+    return calendar
+
+
+def add_vigil(parent, title="Night of prayer", **fields):
+    """A published vigil (its slots are made on publish). Times are host wall-clock times."""
+    from prayer.models import VigilPage
+
+    fields.setdefault("time_zone", "UTC")
+    fields.setdefault("start_date", datetime.date(2026, 3, 1))
+    fields.setdefault("start_time", datetime.time(20))
+    fields.setdefault("end_date", datetime.date(2026, 3, 2))
+    fields.setdefault("end_time", datetime.time(8))
+    fields.setdefault("slot_minutes", 60)
+    fields.setdefault("capacity", 1)
+    vigil = VigilPage(title=title, **fields)
+    parent.add_child(instance=vigil)
+    vigil.save_revision().publish()
+    return vigil
+
+
+# Volunteers (issue 4)
+
+
+def add_volunteer_index(home, slug="volunteer-with-us"):
+    from volunteers.models import VolunteerIndexPage
+
+    index = VolunteerIndexPage.objects.filter(slug=slug).first()
+    if index is None:
+        index = VolunteerIndexPage(title="Volunteer with us", slug=slug)
+        home.add_child(instance=index)
+        index.save_revision().publish()
+    return index
+
+
+def add_opportunity(home, title="Teach at the drop-in centre", **fields):
+    from volunteers.models import OpportunityPage
+
+    index = add_volunteer_index(home)
+    fields.setdefault("role", "Teacher")
+    fields.setdefault("area", "Kalighat, Kolkata")
+    fields.setdefault("exact_address", "CANARY-ADDRESS 12 Hidden Lane")
+    opportunity = OpportunityPage(title=title, **fields)
+    index.add_child(instance=opportunity)
+    opportunity.save_revision().publish()
+    return opportunity
+
+
+def add_shift(opportunity, starts_at=None, hours=3, capacity=5, **fields):
+    from django.utils import timezone
+
+    from volunteers.models import Shift
+
+    starts_at = starts_at or timezone.now() + datetime.timedelta(days=3)
+    fields.setdefault("time_zone", "Asia/Kolkata")
+    return Shift.objects.create(
+        opportunity=opportunity,
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=hours),
+        capacity=capacity,
+        **fields,
+    )
+
+
+def add_volunteer(email=None, name="Asha", **fields):
+    from volunteers.models import Volunteer
+
+    email = email or f"volunteer{Volunteer.objects.count() + 1}@example.org"
+    fields.setdefault("phone", "+919876543210")
+    fields.setdefault("confirmed_age", 18)
+    return Volunteer.objects.create(email=email, name=name, **fields)
+
+
+def add_check(volunteer, verified_on=None, expires_on=None, **fields):
+    from django.utils import timezone
+
+    from volunteers.models import SafeguardingCheck
+
+    verified_on = verified_on or timezone.localdate() - datetime.timedelta(days=30)
+    return SafeguardingCheck.objects.create(
+        volunteer=volunteer, verified_on=verified_on, expires_on=expires_on, **fields
+    )
+
+
+# ---------------------------------------------------------------------------
+# Campaigns: open campaigns, resource kits, registrations
+
+
+def open_campaign(home, title="Freedom Sunday", **fields):
+    """A published campaign whose registration window is open now."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    fields.setdefault("start_date", (now + datetime.timedelta(days=60)).date())
+    fields.setdefault("registration_opens_at", now - datetime.timedelta(days=1))
+    fields.setdefault("registration_closes_at", now + datetime.timedelta(days=30))
+    fields.setdefault("goal_churches", 10)
+    return add_campaign(home, title=title, **fields)
+
+
+def make_document(title="Sermon outline", content=b"%PDF-1.4\n%%EOF\n"):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    document = get_document_model()(title=title)
+    document.file.save(f"{title.lower().replace(' ', '-')}.pdf", ContentFile(content), save=False)
+    document.save()
+    return document
+
+
+def add_resource(campaign, title="Sermon outline", **fields):
+    if "document" not in fields and "url" not in fields:
+        fields["document"] = make_document(title)
+    return campaign.resources.create(title=title, **fields)
+
+
+def registration_form_data(**overrides):
+    """Valid POST data for the church registration form (guarded: call `guarded` on it)."""
+    data = {
+        "church_name": "Grace Community Church",
+        "denomination": "Baptist",
+        "city": "Manchester",
+        "region": "",
+        "country": "GB",
+        "contact_name": "Sarah Okafor",
+        "role": "Pastor",
+        "email": "sarah@example.org",
+        "phone": "",
+        "expected_attendance": "120",
+        "participation": ["preach", "pray"],
+        "listed_publicly": "on",
+        "consents_to_updates": "on",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def register_church(campaign, **overrides):
+    """A registration with its first contact, as the form would make it."""
+    from campaigns.forms import RegistrationForm
+    from campaigns.registration import register_church as register
+
+    form = RegistrationForm(guarded(registration_form_data(**overrides)))
+    assert form.is_valid(), form.errors
+    return register(campaign, form.cleaned_data)

@@ -4,6 +4,37 @@ from django.conf import settings
 
 SOFT_BOUNCE_LIMIT = 3
 
+# How many recipients one provider call may carry (anymail does not split batches).
+PROVIDER_BATCH_LIMITS = {
+    "mailgun": 1000,
+    "sendgrid": 1000,
+    "postmark": 500,
+    "amazon_ses": 50,
+}
+DEFAULT_BATCH_LIMIT = 500
+
+# Backends that send one message to many recipients with per-recipient merge data,
+# using Mailgun's %recipient.key% syntax in the body. Every other backend gets one
+# message per recipient, built from the same rendered body by string substitution.
+MERGE_BACKENDS = {
+    "anymail.backends.mailgun.EmailBackend",
+    "anymail.backends.test.EmailBackend",
+}
+
+
+def batch_limit():
+    """Recipients per provider call for the configured email backend."""
+    backend = settings.EMAIL_BACKEND
+    for provider, limit in PROVIDER_BATCH_LIMITS.items():
+        if f".{provider}." in backend:
+            return limit
+    return DEFAULT_BATCH_LIMIT
+
+
+def merges_recipients():
+    """Whether one message with merge data can go to a whole batch."""
+    return settings.EMAIL_BACKEND in MERGE_BACKENDS
+
 
 def normalise_email(email):
     return (email or "").strip().lower()

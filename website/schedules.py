@@ -8,6 +8,23 @@ SCHEDULES = {
     "publish-scheduled-pages": ("website.tasks.publish_scheduled_pages", 5),
     "send-due-digests": ("prayer.tasks.digests.send_due_digests", 15),
     "notify-prayer-moderators": ("prayer.tasks.requests.notify_moderators", 30),
+    "forget-prayer-submitter-contacts": (
+        "prayer.tasks.requests.forget_submitter_contacts",
+        24 * 60,
+    ),
+    "volunteer-shift-reminders": ("volunteers.tasks.send_due_reminders", 15),
+    "volunteer-expiring-checks": ("volunteers.tasks.remind_expiring_checks", 24 * 60),
+    "volunteer-expired-clearances": ("volunteers.tasks.withdraw_expired_clearances", 24 * 60),
+    "volunteer-coordinator-summary": ("volunteers.tasks.send_coordinator_summary", 24 * 60),
+    "volunteer-purge-unconfirmed": ("volunteers.tasks.purge_unconfirmed_signups", 24 * 60),
+    "send-calendar-entries": ("prayer.tasks.calendars.send_due_calendar_entries", 15),
+    "send-vigil-reminders": ("prayer.tasks.vigils.send_due_reminders", 5),
+    "purge-unconfirmed-vigil-signups": ("prayer.tasks.vigils.purge_unconfirmed_signups", 24 * 60),
+    "purge-unconfirmed-calendar-subscriptions": (
+        "prayer.tasks.calendars.purge_unconfirmed_calendar_subscriptions",
+        24 * 60,
+    ),
+    "resume-campaign-updates": ("campaigns.tasks.resume_update_sends", 10),
     "purge-unconfirmed-subscriptions": (
         "prayer.tasks.subscriptions.purge_unconfirmed_subscriptions",
         24 * 60,

@@ -29,6 +29,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("pray/", include("prayer.urls")),
+    path("volunteer/", include("volunteers.urls")),
+    path("church/", include("campaigns.urls")),
     path("anymail/", include("anymail.urls")),
     path("account/", views.account_home, name="account_home"),
 ]

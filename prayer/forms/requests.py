@@ -4,6 +4,7 @@ from django import forms
 from django.utils.text import Truncator
 
 from prayer.models import PrayerRequest, Topic
+from website.formguard import GuardedForm
 
 TEXT_MAX_LENGTH = 2000
 TITLE_MAX_LENGTH = 150
@@ -21,7 +22,7 @@ def clean_plain(value):
     return "".join(ch for ch in value if ch in "\n\t" or ch.isprintable()).strip()
 
 
-class PrayerRequestForm(forms.Form):
+class PrayerRequestForm(GuardedForm, forms.Form):
     text = forms.CharField(
         label="Your prayer request",
         max_length=TEXT_MAX_LENGTH,
@@ -84,12 +85,6 @@ class PrayerRequestForm(forms.Form):
             "required": "Please tick this box so we can share your request on the prayer wall."
         },
     )
-    # A field people never see: bots fill it in.
-    website = forms.CharField(
-        label="Leave this field empty",
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
 
     def clean_text(self):
         text = clean_plain(self.cleaned_data["text"])
@@ -114,10 +109,6 @@ class PrayerRequestForm(forms.Form):
             if not cleaned.get("email") and "email" not in self.errors:
                 self.add_error("email", "Please give an email address so we can reply.")
         return cleaned
-
-    @property
-    def is_spam(self):
-        return bool(self.data.get("website"))
 
     def save(self):
         data = self.cleaned_data

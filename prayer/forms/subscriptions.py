@@ -7,6 +7,7 @@ from functools import cache
 from django import forms
 
 from prayer.models import Subscription, Topic
+from website.formguard import GuardedForm
 from website.mailing import normalise_email
 
 # Angle brackets never belong in a name; control characters break email headers.
@@ -105,7 +106,7 @@ class PreferencesFields(forms.Form):
         }
 
 
-class SubscribeForm(PreferencesFields):
+class SubscribeForm(GuardedForm, PreferencesFields):
     email = forms.EmailField(
         label="Email address",
         max_length=254,
@@ -115,26 +116,16 @@ class SubscribeForm(PreferencesFields):
             "invalid": "Enter a valid email address, like name@example.org.",
         },
     )
-    # A field people never see (hidden by CSS); bots that fill every field give themselves away.
-    website = forms.CharField(
-        label="Leave this field empty", required=False, max_length=10_000, strip=False
-    )
-
     field_order = ["email", "name", "topics", "frequency", "weekday", "time_zone"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
         if not self.is_bound:
             # static/js/timezone.js preselects the browser's zone; without JavaScript, UTC.
             self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = ""
 
     def clean_email(self):
         return normalise_email(self.cleaned_data["email"])
-
-    @property
-    def is_bot(self):
-        return bool(self.data.get("website"))
 
 
 class PreferencesForm(PreferencesFields):

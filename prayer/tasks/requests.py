@@ -1,7 +1,9 @@
-"""Tasks for prayer requests: the moderators' batched notification."""
+"""Tasks for prayer requests: the moderators' batched notification, and forgetting contacts."""
 
+import datetime
 import logging
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -52,3 +54,20 @@ def notify_moderators():
     send_moderators_notification(addresses, summary)
     logger.info("Told %d moderators about %d prayer requests", len(addresses), len(summary))
     return len(summary)
+
+
+def forget_submitter_contacts():
+    """Erase the name and address on requests moderated longer ago than the retention period.
+
+    The request itself stays (it may be on the wall); only who sent it is forgotten, once
+    any reply has had its time. Idempotent: a second run finds nothing left to erase.
+    """
+    cutoff = timezone.now() - datetime.timedelta(days=settings.RETENTION_PRAYER_CONTACT_DAYS)
+    forgotten = (
+        PrayerRequest.objects.filter(moderated_at__lt=cutoff)
+        .exclude(submitter_name="", submitter_email="")
+        .update(submitter_name="", submitter_email="", wants_reply=False)
+    )
+    if forgotten:
+        logger.info("Forgot the submitter's contact details on %s prayer requests", forgotten)
+    return forgotten

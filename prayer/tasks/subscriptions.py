@@ -3,6 +3,7 @@
 import datetime
 import logging
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -10,15 +11,13 @@ from prayer.models import Subscription
 
 logger = logging.getLogger(__name__)
 
-UNCONFIRMED_DAYS = 7
-
 
 def purge_unconfirmed_subscriptions():
-    """Delete sign-ups never confirmed within seven days of their latest request.
+    """Delete sign-ups not confirmed within RETENTION_UNCONFIRMED_DAYS of their latest request.
 
     Idempotent: a second run finds nothing left to delete.
     """
-    cutoff = timezone.now() - datetime.timedelta(days=UNCONFIRMED_DAYS)
+    cutoff = timezone.now() - datetime.timedelta(days=settings.RETENTION_UNCONFIRMED_DAYS)
     stale = Subscription.objects.filter(
         status=Subscription.Status.PENDING, confirmed_at__isnull=True
     ).filter(Q(consent_at__lt=cutoff) | Q(consent_at__isnull=True, created_at__lt=cutoff))

@@ -8,4 +8,6 @@ urlpatterns = [
     path("", include("prayer.urls.requests")),
     path("", include("prayer.urls.subscriptions")),
     path("", include("prayer.urls.digests")),
+    path("", include("prayer.urls.calendars")),
+    path("", include("prayer.urls.vigils")),
 ]

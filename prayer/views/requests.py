@@ -31,7 +31,7 @@ def submit_request(request):
         if not allow("prayer-request", client_ip(request), *SUBMIT_LIMIT):
             return too_many_requests(request, "prayer requests")
         form = PrayerRequestForm(request.POST)
-        if form.is_spam:
+        if form.is_bot:
             # Bots see the same thank-you page and learn nothing; nothing is stored or sent.
             return redirect("prayer:request_thanks")
         if form.is_valid():

@@ -55,3 +55,19 @@ def test_story_page_on_a_phone(live_server, demo_site, browser):
     assert width <= 375, "the page scrolls sideways on a phone"
     assert serious_violations(phone) == []
     context.close()
+
+
+def test_pages_run_under_the_content_security_policy(live_server, demo_site, page):
+    """The strict policy blocks nothing the site itself needs (no inline script or style)."""
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    for path in ["/", "/stories/", "/stories/story-0/", "/pray/subscribe/", "/accounts/login/"]:
+        response = page.goto(live_server.url + path)
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        page.wait_for_load_state("networkidle")
+    assert refused == []

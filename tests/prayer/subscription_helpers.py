@@ -6,6 +6,7 @@ from django.core import mail
 from django.utils import timezone
 
 from prayer.models import Subscription, Topic
+from tests.factories import guarded
 
 LINK = re.compile(r"https?://[^\s\"<>]+")
 
@@ -38,7 +39,7 @@ def signup_data(**overrides):
         "website": "",
     }
     data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
+    return guarded({key: value for key, value in data.items() if value is not None})
 
 
 def links_in(text):

@@ -9,9 +9,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from prayer import digests, links
+from prayer import links
+from prayer.digests import dispatching
 from prayer.models import DigestDelivery, DigestIssue, PrayerRequest, Subscription
 from prayer.tasks.digests import send_due_digests
+from website import mailing
 from website.models import Suppression
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +102,7 @@ def test_rows_marked_sent_with_message_id_and_schedule_moves_on(now, run):
 
 
 def test_batches_are_cut_to_the_provider_limit(now, run, monkeypatch):
-    monkeypatch.setattr(digests, "DEFAULT_BATCH_LIMIT", 4)
+    monkeypatch.setattr(mailing, "DEFAULT_BATCH_LIMIT", 4)
     new_request()
     subscribers(10)
 
@@ -111,15 +113,15 @@ def test_batches_are_cut_to_the_provider_limit(now, run, monkeypatch):
 
 
 def test_provider_limits():
-    assert digests.PROVIDER_BATCH_LIMITS["mailgun"] == 1000
-    assert digests.PROVIDER_BATCH_LIMITS["postmark"] == 500
+    assert mailing.PROVIDER_BATCH_LIMITS["mailgun"] == 1000
+    assert mailing.PROVIDER_BATCH_LIMITS["postmark"] == 500
 
 
 def test_mailgun_limit_is_used_for_mailgun(settings):
     settings.EMAIL_BACKEND = "anymail.backends.mailgun.EmailBackend"
-    assert digests.batch_limit() == 1000
+    assert mailing.batch_limit() == 1000
     settings.EMAIL_BACKEND = "anymail.backends.amazon_ses.EmailBackend"
-    assert digests.batch_limit() == 50
+    assert mailing.batch_limit() == 50
 
 
 def test_backend_without_batch_support_gets_one_message_each(now, run, settings):
@@ -155,7 +157,7 @@ def test_suppressed_address_is_not_sent_and_recorded(now, run):
 
 
 def test_queries_grow_with_batches_not_recipients(now, run, monkeypatch):
-    monkeypatch.setattr(digests, "DEFAULT_BATCH_LIMIT", 50)
+    monkeypatch.setattr(mailing, "DEFAULT_BATCH_LIMIT", 50)
     new_request()
     subscribers(20)
     with CaptureQueriesContext(connection) as small:
@@ -170,7 +172,7 @@ def test_queries_grow_with_batches_not_recipients(now, run, monkeypatch):
     subscribers(50)
     Subscription.objects.update(next_digest_at=None)
     with CaptureQueriesContext(connection) as large, pytest.MonkeyPatch.context() as patch:
-        patch.setattr(digests.timezone, "now", lambda: time_later)
+        patch.setattr(dispatching.timezone, "now", lambda: time_later)
         run()
 
     assert DigestDelivery.objects.filter(status="sent").count() == 50
@@ -195,7 +197,7 @@ def test_send_digests_queue_hands_batches_to_the_cluster(
     now, django_capture_on_commit_callbacks, monkeypatch
 ):
     queued = []
-    monkeypatch.setattr(digests, "queue_batches", lambda ids, now=None: queued.append(ids))
+    monkeypatch.setattr(dispatching, "queue_batches", lambda ids, now=None: queued.append(ids))
     new_request()
     subscribers(2)
     out = io.StringIO()

@@ -10,6 +10,7 @@ from django.core import mail
 from django.db import connection
 
 from prayer import digests
+from prayer.digests import dispatching, sending
 from prayer.models import DigestDelivery, DigestIssue, PrayerRequest, Subscription
 from prayer.tasks.digests import send_digest_batch, send_due_digests
 
@@ -118,7 +119,7 @@ def test_killed_after_provider_call_is_not_resent_when_provider_confirms(clock, 
     assert received() == {s.email: 1 for s in subs}
 
     monkeypatch.setattr(AnymailTestBackend, "send_messages", real_send)
-    monkeypatch.setattr(digests, "provider_accepted_claims", accepted_from_outbox)
+    monkeypatch.setattr(sending, "provider_accepted_claims", accepted_from_outbox)
     # Before the stale timeout nobody touches the claimed rows.
     clock.shift(datetime.timedelta(seconds=digests.claim_timeout() - 5))
     run()
@@ -146,7 +147,7 @@ def test_killed_before_provider_call_is_sent_after_stale_timeout(clock, run, mon
     assert mail.outbox == []
 
     monkeypatch.setattr(AnymailTestBackend, "send_messages", real_send)
-    monkeypatch.setattr(digests, "provider_accepted_claims", accepted_from_outbox)
+    monkeypatch.setattr(sending, "provider_accepted_claims", accepted_from_outbox)
     clock.shift(datetime.timedelta(seconds=digests.claim_timeout() + 1))
     run()
 
@@ -202,13 +203,13 @@ def test_in_doubt_rows_wait_when_the_provider_lookup_fails(clock, run, monkeypat
     def lookup_down(tokens):
         raise digests.ProviderLookupFailed("ConnectionError")
 
-    monkeypatch.setattr(digests, "provider_accepted_claims", lookup_down)
+    monkeypatch.setattr(sending, "provider_accepted_claims", lookup_down)
     clock.shift(datetime.timedelta(seconds=digests.claim_timeout() + 1))
     run()
     assert received() == {s.email: 1 for s in subs}
     assert set(DigestDelivery.objects.values_list("status", flat=True)) == {"claimed"}
 
-    monkeypatch.setattr(digests, "provider_accepted_claims", accepted_from_outbox)
+    monkeypatch.setattr(sending, "provider_accepted_claims", accepted_from_outbox)
     clock.shift(datetime.timedelta(seconds=digests.claim_timeout() + 1))
     run()
     assert received() == {s.email: 1 for s in subs}
@@ -310,7 +311,7 @@ def test_client_error_fails_at_once(clock, run, monkeypatch):
 def test_two_workers_on_the_same_batch_never_send_a_row_twice(monkeypatch, settings):
     setup_round(40)
     with_batches = []
-    monkeypatch.setattr(digests, "queue_batches", lambda *a, **k: with_batches.append(a))
+    monkeypatch.setattr(dispatching, "queue_batches", lambda *a, **k: with_batches.append(a))
     digests.dispatch(now=NOW)
     first, last = (
         DigestDelivery.objects.order_by("id").first().id,
@@ -340,3 +341,104 @@ def test_two_workers_on_the_same_batch_never_send_a_row_twice(monkeypatch, setti
     assert len(counts) == 40
     assert set(counts.values()) == {1}
     assert DigestDelivery.objects.filter(status="sent").count() == 40
+
+
+def two_kinds_of_subscriber():
+    """Two topics, so the round makes two issues: one per distinct content."""
+    from prayer.models import Topic
+
+    children, staff = (
+        Topic.objects.create(name="Children", slug="children"),
+        Topic.objects.create(name="Staff", slug="staff"),
+    )
+    for topic in (children, staff):
+        request = PrayerRequest.objects.create(
+            title=f"Pray for the {topic.name.lower()}",
+            public_text="Please pray.",
+            status="approved",
+            approved_at=NOW - datetime.timedelta(hours=1),
+        )
+        request.topics.add(topic)
+    subs = Subscription.objects.bulk_create(
+        Subscription(email=f"k{i}@example.org", status="active", frequency="daily")
+        for i in range(6)
+    )
+    for sub in subs[:3]:
+        sub.topics.add(children)
+    for sub in subs[3:]:
+        sub.topics.add(staff)
+    return subs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dispatch_dying_between_issues_leaves_the_rest_due_and_the_next_tick_sends_them(
+    monkeypatch,
+):
+    two_kinds_of_subscriber()
+    real_create = dispatching._create_issue
+    made = []
+
+    def dies_on_the_second_issue(*args, **kwargs):
+        if made:
+            raise WorkerKilled
+        made.append(real_create(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(dispatching, "_create_issue", dies_on_the_second_issue)
+    with pytest.raises(WorkerKilled):
+        digests.dispatch(now=NOW, send_now=True)
+
+    # The first issue was committed whole and sent; its subscribers moved on.
+    assert DigestIssue.objects.count() == 1
+    assert len(received()) == 3
+    assert Subscription.objects.filter(next_digest_at__lte=NOW).count() == 0
+    assert Subscription.objects.filter(next_digest_at__isnull=True).count() == 3
+
+    monkeypatch.setattr(dispatching, "_create_issue", real_create)
+    result = digests.dispatch(now=NOW, send_now=True)
+
+    assert result.due == 3
+    assert DigestIssue.objects.count() == 2
+    counts = received()
+    assert len(counts) == 6
+    assert set(counts.values()) == {1}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="The dispatch lock is a PostgreSQL advisory lock."
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_second_dispatch_while_one_runs_reports_busy_and_sends_nothing(monkeypatch):
+    setup_round(3)
+    inside = threading.Event()
+    release = threading.Event()
+    real_plan = dispatching.plan
+    results = []
+
+    def slow_plan(now):
+        inside.set()
+        release.wait(10)
+        return real_plan(now)
+
+    def first():
+        try:
+            results.append(digests.dispatch(now=NOW, send_now=True))
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(dispatching, "plan", slow_plan)
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert inside.wait(10)
+    try:
+        second = digests.dispatch(now=NOW, send_now=True)
+    finally:
+        release.set()
+        thread.join()
+
+    assert second.busy
+    assert second.issues == 0
+    assert results[0].issues == 1
+    assert set(received().values()) == {1}
+    # The lock went with the first dispatch: the next one may run.
+    assert not digests.dispatch(now=NOW + datetime.timedelta(days=1)).busy

@@ -11,7 +11,7 @@ from django.urls import reverse
 from prayer.models import PrayerRequest
 from prayer.tasks.requests import notify_moderators
 from prayer.views.requests import SUBMIT_LIMIT
-from tests.factories import UserFactory
+from tests.factories import UserFactory, guarded
 from tests.prayer.request_helpers import make_request, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def valid(**overrides):
         "consent_to_publish": "on",
     }
     data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
+    return guarded({key: value for key, value in data.items() if value is not None})
 
 
 def test_url_name():
@@ -236,3 +236,16 @@ def test_without_moderators_submissions_wait(client, site_pages):
     client.post(URL, valid())
     assert notify_moderators() == 0
     assert PrayerRequest.objects.get().moderators_notified_at is None
+
+
+def test_a_request_sent_faster_than_a_person_could_comes_back_with_the_text(
+    client, site_pages, settings
+):
+    settings.PUBLIC_FORM_MIN_FILL_SECONDS = 3
+
+    response = client.post(URL, valid(text="Please pray for the night shelter."))
+
+    assert response.status_code == 200
+    assert "quicker than we expected" in response.content.decode()
+    assert "Please pray for the night shelter." in response.content.decode()
+    assert not PrayerRequest.objects.exists()

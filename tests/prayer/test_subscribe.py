@@ -384,3 +384,17 @@ def test_a_signed_in_supporter_finds_their_address_filled_in(client, topics):
     html = client.get(SUBSCRIBE).content.decode()
 
     assert 'value="member@example.org"' in html
+
+
+def test_a_form_sent_faster_than_a_person_could_comes_back_with_the_answers(
+    client, topics, settings
+):
+    settings.PUBLIC_FORM_MIN_FILL_SECONDS = 3
+
+    response = client.post(SUBSCRIBE, signup_data(email="quick@example.org"))
+
+    assert response.status_code == 400
+    assert "quicker than we expected" in response.content.decode()
+    assert 'value="quick@example.org"' in response.content.decode()
+    assert not Subscription.objects.exists()
+    assert mail.outbox == []

@@ -7,6 +7,7 @@ import environ
 from website.settings.env import (
     cache_settings,
     email_settings,
+    media_origin,
     media_storage_settings,
     q_cluster_settings,
 )
@@ -70,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "website.middleware.SecurityHeadersMiddleware",
+    "website.middleware.StaffMFAMiddleware",
 ]
 
 ROOT_URLCONF = "website.urls"
@@ -145,6 +148,9 @@ ACCOUNT_FORMS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
+# Staff set up a second factor before the back office opens (website.middleware).
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
+
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
@@ -192,6 +198,10 @@ NEWS_PAGE_SIZE = 10
 # How many reverse proxies (load balancer, nginx) put the client's address in X-Forwarded-For.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
+# Retention: how long personal data is kept (each applied by a daily task; see README).
+RETENTION_UNCONFIRMED_DAYS = env.int("RETENTION_UNCONFIRMED_DAYS", default=7)
+RETENTION_PRAYER_CONTACT_DAYS = env.int("RETENTION_PRAYER_CONTACT_DAYS", default=90)
+
 # Public forms (website.formguard): a form sent sooner than this after it was shown is
 # returned once for a check; rate limits per scope are (per IP, per email, window seconds).
 PUBLIC_FORM_MIN_FILL_SECONDS = env.int("PUBLIC_FORM_MIN_FILL_SECONDS", default=3)
@@ -215,3 +225,30 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# Security headers (website.middleware). No inline script on any public page: JavaScript
+# lives in static/js. Embeds are the video hosts editors use in stories.
+MEDIA_ORIGIN = media_origin(env, STORAGES["default"])
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
+    "media-src": ["'self'", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "frame-src": [
+        "https://www.youtube-nocookie.com",
+        "https://www.youtube.com",
+        "https://player.vimeo.com",
+    ],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+CSP_EXCLUDE_PREFIXES = ["/admin/"]
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"

@@ -126,3 +126,21 @@ def media_storage_settings(env):
             if key in {"endpoint_url", "region_name", "custom_domain"}:
                 options[key] = values[-1]
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+def media_origin(env, storage):
+    """Where media pictures come from when they are not on this site (for the CSP).
+
+    MEDIA_ORIGIN wins; otherwise the object storage's custom domain, endpoint or the
+    bucket's AWS address.
+    """
+    explicit = env("MEDIA_ORIGIN", default="")
+    if explicit or "OPTIONS" not in storage:
+        return explicit
+    options = storage["OPTIONS"]
+    if options.get("custom_domain"):
+        return f"https://{options['custom_domain']}"
+    if options.get("endpoint_url"):
+        parts = urlsplit(options["endpoint_url"])
+        return f"{parts.scheme}://{parts.netloc}"
+    return f"https://{options['bucket_name']}.s3.amazonaws.com"

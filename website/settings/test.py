@@ -18,3 +18,6 @@ MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
 # Tests post at machine speed; test_formguard sets its own minimum.
 PUBLIC_FORM_MIN_FILL_SECONDS = 0
+STAFF_MFA_REQUIRED = (
+    False  # test_staff_mfa turns it on; other back-office tests sign in without a device
+)

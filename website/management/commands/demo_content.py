@@ -19,8 +19,11 @@ from django.utils.text import slugify
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Site
 
+from campaigns.demo import create_campaign_demo
 from campaigns.models import CampaignIndexPage, CampaignPage
 from prayer.demo import create_prayer_demo
+from prayer.demo_vigils import create_vigil_demo
+from volunteers.demo import create_volunteer_demo
 from website.demo import content
 from website.demo.images import render_jpeg
 from website.demo.stories import STORIES
@@ -58,6 +61,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             home = builder.build()
             prayer = create_prayer_demo(home)
+            prayer.update(create_campaign_demo(home))
+            prayer.update(create_volunteer_demo(home))
+            prayer.update(create_vigil_demo(home))
         for note in builder.notes:
             self.stdout.write(note)
         if any(prayer.values()):

@@ -1,0 +1,148 @@
+"""Pages behind the signed links in campaign emails: manage a registration, download a
+resource of the kit (counted), and unsubscribe from campaign updates in one click."""
+
+import logging
+
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from campaigns import emails, links
+from campaigns.forms import AddContactForm, ChurchDetailsForm
+from campaigns.models import CampaignResource, ChurchRegistration, RegistrationContact
+from campaigns.registration import (
+    DuplicateChurch,
+    DuplicateContact,
+    add_contact,
+    record_download,
+    update_church,
+)
+from website.formguard import rate_limit
+
+logger = logging.getLogger(__name__)
+TEMPLATES = "campaigns/links"
+
+
+def bad_link(request, status):
+    return render(request, f"{TEMPLATES}/bad_link.html", {"status": status}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request, token):
+    try:
+        registration = links.read_link(
+            token,
+            links.MANAGE_PURPOSE,
+            ChurchRegistration,
+            max_age=links.MANAGE_MAX_AGE,
+            queryset=ChurchRegistration.objects.select_related("campaign"),
+        )
+    except links.LinkProblem as problem:
+        return bad_link(request, problem.status)
+
+    church_form = ChurchDetailsForm.for_registration(registration)
+    contact_form = AddContactForm(country=registration.country.code)
+    saved = ""
+    status = 200
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "save":
+        church_form = ChurchDetailsForm.for_registration(registration, data=request.POST)
+        if church_form.is_valid():
+            try:
+                update_church(registration, church_form.cleaned_data)
+            except DuplicateChurch:
+                church_form.add_error(
+                    None,
+                    "Another registration for this campaign already has this church name in "
+                    "this town. Please write to us and we will merge the two.",
+                )
+                registration.refresh_from_db()
+            else:
+                saved = "Your church’s details are saved."
+                church_form = ChurchDetailsForm.for_registration(registration)
+        status = 400 if church_form.errors else 200
+    elif action == "add_contact":
+        # Adding a contact sends an email: the same limits as the public form.
+        if limited := rate_limit(request, "campaign-registration"):
+            return limited
+        contact_form = AddContactForm(request.POST, country=registration.country.code)
+        if contact_form.is_valid():
+            try:
+                contact = add_contact(registration, contact_form.cleaned_data)
+            except DuplicateContact:
+                contact_form.add_error(
+                    "email", "This address is already a contact of a church in this campaign."
+                )
+            else:
+                emails.queue_confirmation(contact.pk)
+                logger.info("Contact %s added to registration %s", contact.pk, registration.pk)
+                saved = f"{contact.name} is added and will receive the resource kit by email."
+                contact_form = AddContactForm(country=registration.country.code)
+        status = 400 if contact_form.errors else 200
+    elif action is not None:
+        status = 400
+
+    return render(
+        request,
+        f"{TEMPLATES}/manage.html",
+        {
+            "registration": registration,
+            "campaign": registration.campaign,
+            "contacts": list(registration.contacts.all()),
+            "resources": emails.kit_links(registration),
+            "church_form": church_form,
+            "contact_form": contact_form,
+            "saved": saved,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def download(request, resource_id, token):
+    """Count the download for this registration, then send the church to the resource."""
+    try:
+        registration = links.read_link(token, links.DOWNLOAD_PURPOSE, ChurchRegistration)
+    except links.LinkProblem as problem:
+        return bad_link(request, problem.status)
+    resource = (
+        CampaignResource.objects.select_related("document")
+        .filter(pk=resource_id, campaign_id=registration.campaign_id)
+        .first()
+    )
+    target = resource and resource.target_url()
+    if not target:
+        raise Http404("This resource is no longer part of the kit.")
+    record_download(registration, resource)
+    return HttpResponseRedirect(target)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """RFC 8058: mail clients POST here without cookies or CSRF token; that POST is enough.
+    A GET (a link scanner, or a person) only shows the button."""
+    try:
+        contact = links.read_link(
+            token,
+            links.UNSUBSCRIBE_PURPOSE,
+            RegistrationContact,
+            queryset=RegistrationContact.objects.select_related("registration__campaign"),
+        )
+    except links.LinkProblem as problem:
+        return bad_link(request, problem.status)
+    if request.method == "POST":
+        RegistrationContact.objects.filter(pk=contact.pk, unsubscribed_at__isnull=True).update(
+            unsubscribed_at=timezone.now()
+        )
+        logger.info("Campaign contact %s unsubscribed from updates", contact.pk)
+        return render(
+            request, f"{TEMPLATES}/unsubscribed.html", {"campaign": contact.registration.campaign}
+        )
+    return render(
+        request,
+        f"{TEMPLATES}/unsubscribe.html",
+        {"contact": contact, "campaign": contact.registration.campaign},
+    )

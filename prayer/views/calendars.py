@@ -1,0 +1,229 @@
+"""Prayer calendar views: the RSS and ICS feeds, the daily-email sign-up and its links."""
+
+import logging
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.feedgenerator import Rss201rev2Feed
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from prayer.calendars import calendar_ics_bytes
+from prayer.emails import calendars as calendar_emails
+from prayer.forms.calendars import CalendarSubscribeForm
+from prayer.models import CalendarSubscription
+from website.formguard import rate_limit
+from website.signing import BadToken, read_token
+
+logger = logging.getLogger(__name__)
+
+TEMPLATES = "prayer/calendars"
+RATE_SCOPE = "calendar-subscribe"
+
+
+class CalendarDaysFeed(Feed):
+    """RSS of the calendar's days, each appearing only once its date has begun."""
+
+    feed_type = Rss201rev2Feed
+
+    def __init__(self, calendar):
+        super().__init__()
+        self.calendar = calendar
+
+    def title(self):
+        return f"{settings.WAGTAIL_SITE_NAME}: {self.calendar.title}"
+
+    def link(self):
+        return self.calendar.url
+
+    def description(self):
+        return self.calendar.intro or f"One prayer focus a day: {self.calendar.title}."
+
+    def items(self):
+        now = timezone.now()
+        released = [
+            (number, date, day)
+            for number, date, day in self.calendar.dated_days()
+            if self.calendar.day_begins_at(date) <= now
+        ]
+        return list(reversed(released))
+
+    def item_title(self, item):
+        number, _, day = item
+        return f"Day {number}: {day.title}"
+
+    def item_description(self, item):
+        _, _, day = item
+        parts = [day.reading]
+        if day.reading_reference:
+            parts.append(f"({day.reading_reference})")
+        parts += [f"• {point}" for point in day.points]
+        return "\n".join(part for part in parts if part)
+
+    def item_link(self, item):
+        return self.calendar.day_url(item[0])
+
+    def item_guid(self, item):
+        return f"{self.calendar.full_url}day/{item[0]}/"
+
+    def item_guid_is_permalink(self, item):
+        return True
+
+    def item_pubdate(self, item):
+        return self.calendar.day_begins_at(item[1])
+
+
+def calendar_ics(request, calendar):
+    response = HttpResponse(
+        calendar_ics_bytes(calendar), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'inline; filename="{calendar.slug}.ics"'
+    return response
+
+
+def is_verified_address(user, email):
+    return (
+        user.is_authenticated
+        and EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+    )
+
+
+def subscribe(request, calendar):
+    if limited := rate_limit(request, RATE_SCOPE):
+        return limited
+    form = CalendarSubscribeForm(request.POST)
+    if form.is_bot:
+        return redirect("prayer:calendar-check-email")
+    if not form.is_valid():
+        response = calendar.render(
+            request, context_overrides=calendar.calendar_context(request, form=form)
+        )
+        response.status_code = 400
+        return response
+    email = form.cleaned_data["email"]
+    if limited := rate_limit(request, RATE_SCOPE, email=email):
+        return limited
+    choices = {"hour": form.cleaned_data["hour"], "time_zone": form.cleaned_data["time_zone"]}
+    now = timezone.now()
+    consent = {"consent_at": now, "consent_source": request.path[:200]}
+    try:
+        with transaction.atomic():
+            subscription = CalendarSubscription.objects.create(
+                calendar=calendar, email=email, **choices, **consent
+            )
+    except IntegrityError:
+        subscription = CalendarSubscription.objects.get(calendar=calendar, email=email)
+        # A fresh link for a never-confirmed address gets its full week before the purge.
+        CalendarSubscription.objects.filter(
+            pk=subscription.pk, status=CalendarSubscription.Status.PENDING
+        ).update(created_at=now)
+    if is_verified_address(request.user, email):
+        # Their account already proves the address: no second confirmation needed.
+        activate(subscription.pk, choices, now)
+        logger.info("Calendar subscription %s active (signed-in)", subscription.pk)
+        return render(
+            request,
+            f"{TEMPLATES}/confirmed.html",
+            {"calendar": calendar, "subscription": subscription, **choices},
+        )
+    # Choices on an existing row change only when the new confirmation link is followed.
+    subscription.hour, subscription.time_zone = choices["hour"], choices["time_zone"]
+    calendar_emails.send_confirm_link(subscription)
+    logger.info("Calendar subscription %s asked to confirm", subscription.pk)
+    return redirect("prayer:calendar-check-email")
+
+
+def activate(subscription_id, choices, now):
+    CalendarSubscription.objects.filter(pk=subscription_id).update(
+        status=CalendarSubscription.Status.ACTIVE,
+        confirmed_at=now,
+        unsubscribed_at=None,
+        **choices,
+    )
+
+
+@require_GET
+def check_your_email(request):
+    return render(request, f"{TEMPLATES}/check_your_email.html")
+
+
+class LinkProblem(Exception):
+    def __init__(self, status):
+        self.status = status
+
+
+def subscription_from_token(token, purpose, max_age=None):
+    try:
+        subscription_id, version = read_token(token, purpose, max_age=max_age)
+    except BadToken as error:
+        raise LinkProblem(400) from error
+    if not isinstance(subscription_id, int) or not isinstance(version, int):
+        raise LinkProblem(400)
+    subscription = (
+        CalendarSubscription.objects.select_related("calendar")
+        .filter(pk=subscription_id, token_version=version)
+        .first()
+    )
+    if subscription is None:
+        raise LinkProblem(404)
+    return subscription
+
+
+def bad_link(request, status):
+    return render(request, f"{TEMPLATES}/bad_link.html", {"status": status}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """The confirmation link carries the chosen hour and zone, so old links keep their choice."""
+    try:
+        subscription = subscription_from_token(
+            token, calendar_emails.CONFIRM_PURPOSE, calendar_emails.CONFIRM_MAX_AGE
+        )
+    except LinkProblem as problem:
+        return bad_link(request, problem.status)
+    choices = choices_from_query(request, subscription)
+    context = {"subscription": subscription, "calendar": subscription.calendar, **choices}
+    if request.method == "GET":
+        return render(request, f"{TEMPLATES}/confirm.html", context)
+    activate(subscription.pk, choices, timezone.now())
+    logger.info("Calendar subscription %s confirmed", subscription.pk)
+    return render(request, f"{TEMPLATES}/confirmed.html", context)
+
+
+def choices_from_query(request, subscription):
+    from prayer.views.vigils import known_zones
+
+    try:
+        hour = int(request.GET.get("hour", subscription.hour))
+    except ValueError:
+        hour = subscription.hour
+    zone = request.GET.get("tz", subscription.time_zone)
+    return {
+        "hour": hour if 0 <= hour <= 23 else subscription.hour,
+        "time_zone": zone if zone in known_zones() else subscription.time_zone,
+    }
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """RFC 8058: mail clients POST here with no cookies or CSRF token; that POST is enough."""
+    try:
+        subscription = subscription_from_token(token, calendar_emails.UNSUBSCRIBE_PURPOSE)
+    except LinkProblem as problem:
+        return bad_link(request, problem.status)
+    if request.method == "POST":
+        CalendarSubscription.objects.filter(
+            pk=subscription.pk, unsubscribed_at__isnull=True
+        ).update(status=CalendarSubscription.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+        logger.info("Calendar subscription %s unsubscribed by link", subscription.pk)
+        return render(
+            request, f"{TEMPLATES}/unsubscribed.html", {"calendar": subscription.calendar}
+        )
+    return render(request, f"{TEMPLATES}/unsubscribe.html", {"subscription": subscription})

@@ -1,0 +1,430 @@
+"""Public vigil views: the page with its coverage grid, sign-up, the pulse, and signed links.
+
+Signed-in people with a verified address get their slots at once. Everyone else gets an
+email link first and the places are taken when they follow it, so a slot is never held for
+someone who may not exist; if a slot filled meanwhile, the confirmation page says which.
+"""
+
+import logging
+import zoneinfo
+from functools import cache
+
+from allauth.account.models import EmailAddress
+from django.db import IntegrityError, transaction
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from prayer.emails import vigils as vigil_emails
+from prayer.forms.subscriptions import time_zone_choices
+from prayer.forms.vigils import VigilSignupForm
+from prayer.models import SlotBooking, VigilSignup, VigilSlot
+from prayer.vigils import (
+    SlotsUnavailable,
+    book_slots,
+    cancel_bookings,
+    coverage,
+    overlapping_bookings,
+    parse_slot_key,
+    pulse,
+    slot_key,
+    slot_label,
+    slot_views,
+)
+from website.formguard import rate_limit
+from website.signing import BadToken, read_token
+
+logger = logging.getLogger(__name__)
+
+TEMPLATES = "prayer/vigils"
+RATE_SCOPE = "vigil-signup"
+
+
+@cache
+def known_zones():
+    return frozenset(name for name, _ in time_zone_choices())
+
+
+def visitor_zone(request, vigil, source=None):
+    """The zone the grid is shown in: ``?tz=`` when it names a real zone, else the host's."""
+    name = (source if source is not None else request.GET).get("tz", "")
+    if isinstance(name, str) and name in known_zones():
+        return zoneinfo.ZoneInfo(name)
+    return vigil.zone
+
+
+def verified_user(request):
+    """The signed-in user when their account address is verified, else None."""
+    user = request.user
+    if not user.is_authenticated or not user.email:
+        return None
+    verified = EmailAddress.objects.filter(
+        user=user, email__iexact=user.email, verified=True
+    ).exists()
+    return user if verified else None
+
+
+def describe(slots, zone):
+    """Plain text names of slots in ``zone``, for messages and emails."""
+    return [slot_label(slot, zone) for slot in slots]
+
+
+def unavailable_message(problem, zone):
+    parts = []
+    if problem.full:
+        parts.append("already full: " + "; ".join(describe(problem.full, zone)))
+    if problem.started:
+        parts.append("already started: " + "; ".join(describe(problem.started, zone)))
+    return (
+        "We could not sign you up, and none of your slots were taken, because some are "
+        + " and some ".join(parts)
+        + ". Please choose other slots."
+    )
+
+
+def overlap_message(slots, zone):
+    return (
+        "You already pray at an overlapping time: "
+        + "; ".join(describe(slots, zone))
+        + ". Choose slots that do not overlap."
+    )
+
+
+def phase(vigil):
+    now = timezone.now()
+    if vigil.starts_at and now < vigil.starts_at:
+        return "before"
+    if vigil.ends_at and now >= vigil.ends_at:
+        return "after"
+    return "during"
+
+
+def vigil_context(request, vigil, zone, form=None, problem=""):
+    views = slot_views(vigil, zone)
+    praying, next_open = pulse(views)
+    user = verified_user(request)
+    return {
+        "zone_name": zone.key,
+        "zone_choices": time_zone_choices(),
+        "grid": coverage(views),
+        "praying_now": praying,
+        "next_open": next_open,
+        "running": vigil.is_running(),
+        "phase": phase(vigil),
+        "form": form or VigilSignupForm(vigil=vigil, user=user, initial={"time_zone": zone.key}),
+        "signed_in_as": user.email if user else None,
+        "problem": problem,
+        "chosen": set(form.data.getlist("slots")) if form is not None and form.is_bound else set(),
+        "signup_url": vigil.route_url("signup"),
+        "pulse_url": vigil.route_url("pulse"),
+    }
+
+
+def vigil_page(request, vigil, form=None, problem="", status=200, zone=None):
+    zone = zone or visitor_zone(request, vigil)
+    response = vigil.render(
+        request, context_overrides=vigil_context(request, vigil, zone, form, problem)
+    )
+    response.status_code = status
+    return response
+
+
+def signup(request, vigil):
+    if limited := rate_limit(request, RATE_SCOPE):
+        return limited
+    zone = visitor_zone(request, vigil, source=request.POST)
+    user = verified_user(request)
+    form = VigilSignupForm(request.POST, vigil=vigil, user=user)
+    if form.is_bot:
+        return redirect("prayer:vigil-check-email")
+    if not form.is_valid():
+        return vigil_page(request, vigil, form=form, status=400, zone=zone)
+    email = form.email_address
+    if limited := rate_limit(request, RATE_SCOPE, email=email):
+        return limited
+    slots = form.cleaned_data["slots"]
+    details = {
+        "display_name": form.cleaned_data["display_name"],
+        "time_zone": form.cleaned_data["time_zone"],
+    }
+    if user is None:
+        signup = record_pending(vigil, email, slots, details)
+        vigil_emails.send_confirm_link(
+            signup, describe(slots, zoneinfo.ZoneInfo(signup_zone(details)))
+        )
+        return redirect("prayer:vigil-check-email")
+
+    overlapping = overlapping_bookings(email, slots)
+    if overlapping:
+        return vigil_page(
+            request,
+            vigil,
+            form=form,
+            problem=overlap_message(overlapping, zone),
+            status=400,
+            zone=zone,
+        )
+    signup, _ = VigilSignup.objects.get_or_create(
+        vigil=vigil,
+        email=email,
+        defaults={"status": VigilSignup.Status.CONFIRMED, "confirmed_at": timezone.now()},
+    )
+    try:
+        booked = book_slots(signup, slots)
+    except SlotsUnavailable as problem:
+        return vigil_page(
+            request,
+            vigil,
+            form=form,
+            problem=unavailable_message(problem, zone),
+            status=409,
+            zone=zone,
+        )
+    except IntegrityError:
+        return vigil_page(request, vigil, form=form, problem=RETRY_MESSAGE, status=409, zone=zone)
+    VigilSignup.objects.filter(pk=signup.pk).update(
+        user=user,
+        status=VigilSignup.Status.CONFIRMED,
+        confirmed_at=signup.confirmed_at or timezone.now(),
+        **details,
+    )
+    if booked:
+        vigil_emails.send_booking_confirmation(signup, booked)
+    return redirect(
+        done_url(vigil_emails.manage_path(signup.pk, signup.token_version), "booked", booked)
+    )
+
+
+RETRY_MESSAGE = "Another sign-up of yours was being saved at the same moment. Please try again."
+
+
+def done_url(path, what, slots):
+    """Where to land after a change: the signed page, saying what was done (no session needed)."""
+    return f"{path}?{what}={len(slots)}"
+
+
+def done_message(request):
+    """The sentence for ?booked=N or ?cancelled=N; nothing for anything else."""
+    for what in ("booked", "cancelled"):
+        value = request.GET.get(what, "")
+        if value.isdigit() and len(value) < 4:
+            count = int(value)
+            slots = f"{count} slot{'s' if count != 1 else ''}"
+            if what == "cancelled":
+                return f"Cancelled {slots}. Thank you for letting us know."
+            if count == 0:
+                return "You already hold these slots."
+            return (
+                f"You are signed up for {slots}. We have emailed you the times and a calendar file."
+            )
+    return ""
+
+
+def signup_zone(details):
+    return details.get("time_zone") or "UTC"
+
+
+def record_pending(vigil, email, slots, details):
+    """Keep the request until the email link is followed; the latest request wins."""
+    request = {**details, "slots": [slot.starts_at.isoformat() for slot in slots]}
+    try:
+        with transaction.atomic():
+            signup = VigilSignup.objects.create(
+                vigil=vigil, email=email, pending_request=request, time_zone=signup_zone(details)
+            )
+    except IntegrityError:
+        signup = VigilSignup.objects.get(vigil=vigil, email=email)
+        VigilSignup.objects.filter(pk=signup.pk).update(pending_request=request)
+        # A fresh link for a never-confirmed address gets its full time before the purge.
+        VigilSignup.objects.filter(pk=signup.pk, status=VigilSignup.Status.PENDING).update(
+            created_at=timezone.now()
+        )
+    logger.info("Vigil sign-up %s waiting for confirmation", signup.pk)
+    return signup
+
+
+@require_GET
+def check_your_email(request):
+    return render(request, f"{TEMPLATES}/check_your_email.html")
+
+
+def pulse_fragment(request, vigil):
+    zone = visitor_zone(request, vigil)
+    views = slot_views(vigil, zone)
+    praying, next_open = pulse(views)
+    response = render(
+        request,
+        f"{TEMPLATES}/_pulse.html",
+        {
+            "page": vigil,
+            "praying_now": praying,
+            "next_open": next_open,
+            "running": vigil.is_running(),
+            "phase": phase(vigil),
+            "zone_name": zone.key,
+        },
+    )
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+# ---------------------------------------------------------------------------
+# Signed links from emails
+
+
+class LinkProblem(Exception):
+    def __init__(self, status):
+        self.status = status
+
+
+def bad_link(request, status):
+    return render(request, f"{TEMPLATES}/bad_link.html", {"status": status}, status=status)
+
+
+def signup_from_token(token, purpose, max_age=None):
+    try:
+        signup_id, version = read_token(token, purpose, max_age=max_age)
+    except BadToken as error:
+        raise LinkProblem(400) from error
+    if not isinstance(signup_id, int) or not isinstance(version, int):
+        raise LinkProblem(400)
+    signup = (
+        VigilSignup.objects.select_related("vigil")
+        .filter(pk=signup_id, token_version=version)
+        .first()
+    )
+    if signup is None:
+        raise LinkProblem(404)
+    return signup
+
+
+def pending_slots(signup):
+    request = signup.pending_request or {}
+    starts = []
+    for value in request.get("slots", []):
+        try:
+            starts.append(timezone.datetime.fromisoformat(value))
+        except (TypeError, ValueError):
+            continue
+    return list(VigilSlot.objects.filter(vigil=signup.vigil, starts_at__in=starts))
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    try:
+        signup = signup_from_token(
+            token, vigil_emails.CONFIRM_PURPOSE, vigil_emails.CONFIRM_MAX_AGE
+        )
+    except LinkProblem as problem:
+        return bad_link(request, problem.status)
+    zone = zoneinfo.ZoneInfo((signup.pending_request or {}).get("time_zone") or signup.time_zone)
+    slots = sorted(pending_slots(signup), key=lambda slot: slot.starts_at)
+    context = {
+        "signup": signup,
+        "vigil": signup.vigil,
+        "slots": describe(slots, zone),
+        "manage_url": vigil_emails.manage_path(signup.pk, signup.token_version),
+    }
+    if signup.pending_request is None or request.method == "GET":
+        # Link scanners fetch links with GET: only the button's POST takes any place.
+        return render(request, f"{TEMPLATES}/confirm.html", context)
+
+    overlapping = overlapping_bookings(signup.email, slots)
+    if overlapping:
+        context["problem"] = overlap_message(overlapping, zone)
+        return render(request, f"{TEMPLATES}/confirm.html", context, status=409)
+    try:
+        with transaction.atomic():
+            # One click at a time per person: a double-click waits here, then finds it done.
+            locked = VigilSignup.objects.select_for_update().get(pk=signup.pk)
+            if locked.pending_request is None:
+                return redirect(context["manage_url"])
+            booked = book_slots(signup, slots)
+            details = locked.pending_request
+            VigilSignup.objects.filter(pk=signup.pk).update(
+                status=VigilSignup.Status.CONFIRMED,
+                confirmed_at=signup.confirmed_at or timezone.now(),
+                display_name=details.get("display_name", "")[:60],
+                time_zone=zone.key,
+                pending_request=None,
+            )
+    except SlotsUnavailable as problem:
+        context["problem"] = unavailable_message(problem, zone)
+        return render(request, f"{TEMPLATES}/confirm.html", context, status=409)
+    except IntegrityError:
+        context["problem"] = RETRY_MESSAGE
+        return render(request, f"{TEMPLATES}/confirm.html", context, status=409)
+    if booked:
+        vigil_emails.send_booking_confirmation(signup, booked)
+    logger.info("Vigil sign-up %s confirmed", signup.pk)
+    return redirect(done_url(context["manage_url"], "booked", booked))
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request, token):
+    """One person's slots in one vigil: see them, cancel some or all."""
+    try:
+        signup = signup_from_token(token, vigil_emails.MANAGE_PURPOSE)
+    except LinkProblem as problem:
+        return bad_link(request, problem.status)
+    zone = zoneinfo.ZoneInfo(signup.time_zone or "UTC")
+    status = 200
+    problem = ""
+    if request.method == "POST":
+        keys = request.POST.getlist("cancel")
+        starts = [parse_slot_key(key) for key in keys[:500]]
+        if not keys or None in starts:
+            problem = "Choose the slots you want to cancel."
+            status = 400
+        else:
+            slot_ids = VigilSlot.objects.filter(
+                vigil=signup.vigil, starts_at__in=starts
+            ).values_list("pk", flat=True)
+            cancelled = cancel_bookings(signup, list(slot_ids))
+            if cancelled:
+                return redirect(done_url(request.path, "cancelled", cancelled))
+            problem = "Those slots are not yours to cancel, or they have started."
+            status = 400
+    now = timezone.now()
+    bookings = list(
+        SlotBooking.objects.filter(signup=signup).select_related("slot").order_by("slot__starts_at")
+    )
+    rows = [
+        {
+            "key": slot_key(booking.slot.starts_at),
+            "label": describe([booking.slot], zone)[0],
+            "host_label": describe([booking.slot], signup.vigil.zone)[0],
+            "started": booking.slot.starts_at <= now,
+        }
+        for booking in bookings
+    ]
+    return render(
+        request,
+        f"{TEMPLATES}/manage.html",
+        {
+            "signup": signup,
+            "vigil": signup.vigil,
+            "rows": rows,
+            "zone_name": zone.key,
+            "host_zone_name": signup.vigil.zone.key,
+            "problem": problem,
+            "done": "" if problem else done_message(request),
+        },
+        status=status,
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """RFC 8058 one-click: stop the organisers' messages (reminders for one's slots go on)."""
+    try:
+        signup = signup_from_token(token, vigil_emails.UNSUBSCRIBE_PURPOSE)
+    except LinkProblem as problem:
+        return bad_link(request, problem.status)
+    if request.method == "POST":
+        VigilSignup.objects.filter(pk=signup.pk).update(wants_organiser_email=False)
+        logger.info("Vigil sign-up %s unsubscribed from organiser messages", signup.pk)
+        return render(request, f"{TEMPLATES}/unsubscribed.html", {"vigil": signup.vigil})
+    return render(request, f"{TEMPLATES}/unsubscribe.html", {"signup": signup})

@@ -1,0 +1,117 @@
+"""The public sign-up forms. Bad input is answered with a message, never stored."""
+
+import unicodedata
+
+import phonenumbers
+from django import forms
+
+from website.formguard import GuardedForm
+from website.mailing import normalise_email
+
+NAME_MAX = 150
+
+
+def clean_person_name(value):
+    """Any script and punctuation (Devanagari, “D'Souza”); no markup or control characters."""
+    value = " ".join((value or "").split())
+    if not value:
+        raise forms.ValidationError("Please tell us your name.")
+    if any(char in "<>" for char in value):
+        raise forms.ValidationError("Names cannot contain < or >.")
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co") for char in value):
+        raise forms.ValidationError("Your name contains characters we cannot store.")
+    return value
+
+
+def clean_phone(value):
+    """An international number, stored in E.164 (+919876543210)."""
+    value = (value or "").strip()
+    if value.startswith("00"):
+        value = "+" + value[2:]
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException as error:
+        raise forms.ValidationError(
+            "Please give your phone number with its country code, e.g. +91 98765 43210."
+        ) from error
+    if not phonenumbers.is_valid_number(number):
+        raise forms.ValidationError("That phone number does not look right. Please check it.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class RequirementsMixin:
+    """The age and code-of-conduct confirmations an opportunity asks for."""
+
+    def add_requirement_fields(self, opportunity):
+        self.fields["age_confirmed"] = forms.BooleanField(
+            label=f"I am at least {opportunity.minimum_age} years old",
+            required=True,
+            error_messages={
+                "required": f"This role is for people aged {opportunity.minimum_age} or over."
+            },
+        )
+        if opportunity.requires_code_of_conduct:
+            self.fields["code_of_conduct"] = forms.BooleanField(
+                label="I will follow the volunteer code of conduct",
+                required=True,
+                error_messages={"required": "Please agree to follow the code of conduct."},
+            )
+
+
+class SignUpForm(RequirementsMixin, GuardedForm, forms.Form):
+    name = forms.CharField(
+        label="Your name",
+        max_length=NAME_MAX,
+        error_messages={"required": "Please tell us your name."},
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={"required": "Please give your email address: we send the link there."},
+    )
+    phone = forms.CharField(
+        label="Phone number",
+        max_length=32,
+        error_messages={"required": "Please give a phone number the coordinator can call."},
+        help_text="With the country code, e.g. +91 98765 43210. Coordinators call if plans change.",
+    )
+
+    def __init__(self, *args, opportunity, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["phone"].widget.attrs.update(autocomplete="tel", type="tel")
+        self.add_requirement_fields(opportunity)
+
+    def clean_name(self):
+        return clean_person_name(self.cleaned_data["name"])
+
+    def clean_email(self):
+        return normalise_email(self.cleaned_data["email"])
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data["phone"])
+
+
+class AccountSignUpForm(RequirementsMixin, forms.Form):
+    """One click for a signed-in volunteer; the boxes show only until they were ticked once."""
+
+    def __init__(self, *args, opportunity, volunteer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_requirement_fields(opportunity)
+        # Signed-in volunteers agree by clicking: the button's text says so.
+        self.fields.pop("code_of_conduct", None)
+        if volunteer is not None and volunteer.confirmed_age >= opportunity.minimum_age:
+            self.fields["age_confirmed"].required = False
+            self.fields["age_confirmed"].widget = forms.HiddenInput()
+            self.initial["age_confirmed"] = "on"
+
+
+class MessageShiftForm(forms.Form):
+    subject = forms.CharField(max_length=150)
+    body = forms.CharField(
+        max_length=5000, widget=forms.Textarea(attrs={"rows": 10}), label="Message"
+    )
+    include_waitlist = forms.BooleanField(
+        required=False, label="Also send to people on the waitlist"
+    )

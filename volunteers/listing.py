@@ -1,0 +1,93 @@
+"""The volunteer index: opportunities with their next shifts, filtered by centre, skill, date
+and "has open shifts", in a fixed number of queries however many opportunities there are."""
+
+import datetime
+import zoneinfo
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+
+from volunteers.models import OpportunityPage, Shift, Skill
+from website.models import MinistryPage
+
+SHIFTS_SHOWN = 3
+
+
+def find_by_slug(model, slug):
+    if not slug:
+        return None
+    found = model.objects.filter(slug=slug[:80]).first() if "\x00" not in slug else None
+    if found is None:
+        raise Http404("No such filter")
+    return found
+
+
+def parse_day(value):
+    """A yyyy-mm-dd date from the query string; 404 for anything else."""
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value[:10])
+    except ValueError as error:
+        raise Http404("Not a date") from error
+
+
+def starting_on(day, shifts):
+    """Shifts starting on `day` in their own time zone (one condition per zone in use)."""
+    condition = Q(pk__in=[])
+    for name in shifts.values_list("time_zone", flat=True).distinct():
+        start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zoneinfo.ZoneInfo(name))
+        condition |= Q(
+            time_zone=name, starts_at__gte=start, starts_at__lt=start + datetime.timedelta(days=1)
+        )
+    return condition
+
+
+def opportunity_listing(index_page, params):
+    now = timezone.now()
+    centre = find_by_slug(MinistryPage, params.get("centre", ""))
+    skill = find_by_slug(Skill, params.get("skill", ""))
+    day = parse_day(params.get("date", ""))
+    open_only = params.get("open") == "1"
+
+    shifts = Shift.objects.bookable(now)
+    if day:
+        shifts = shifts.filter(starting_on(day, shifts))
+    if open_only:
+        shifts = shifts.with_open_spots()
+
+    opportunities = (
+        OpportunityPage.objects.live()
+        .public()
+        .child_of(index_page)
+        .select_related("ministry")
+        .prefetch_related(
+            "skills",
+            Prefetch("shifts", queryset=shifts.order_by("starts_at"), to_attr="listed_shifts"),
+        )
+        .order_by("title")
+    )
+    if centre:
+        opportunities = opportunities.filter(ministry=centre)
+    if skill:
+        opportunities = opportunities.filter(skills=skill)
+    if day or open_only:
+        opportunities = opportunities.filter(Exists(shifts.filter(opportunity=OuterRef("pk"))))
+    opportunities = list(opportunities)
+    for opportunity in opportunities:
+        opportunity.next_shifts = opportunity.listed_shifts[:SHIFTS_SHOWN]
+        opportunity.more_shifts = max(len(opportunity.listed_shifts) - SHIFTS_SHOWN, 0)
+        opportunity.open_spots = sum(shift.spots_left for shift in opportunity.listed_shifts)
+
+    used_centres = OpportunityPage.objects.live().child_of(index_page).values("ministry")
+    return {
+        "opportunities": opportunities,
+        "centres": list(MinistryPage.objects.live().filter(pk__in=used_centres).order_by("title")),
+        "skills": list(Skill.objects.filter(opportunities__live=True).distinct()),
+        "active_centre": centre,
+        "active_skill": skill,
+        "active_date": day,
+        "open_only": open_only,
+        "filtered": bool(centre or skill or day or open_only),
+    }

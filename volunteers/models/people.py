@@ -1,0 +1,122 @@
+"""Volunteers (one profile per email address) and their safeguarding checks."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from website.mailing import normalise_email
+
+
+class VolunteerQuerySet(models.QuerySet):
+    def for_email(self, email):
+        """The profile for an address, however it was typed (issue 7 attaches them to accounts)."""
+        return self.filter(email=normalise_email(email)).first()
+
+
+class Volunteer(models.Model):
+    # Records, not content: Wagtail's usage index would cost queries on every save.
+    wagtail_reference_index_ignore = True
+
+    email = models.EmailField(unique=True, help_text="Stored lower-case.")
+    name = models.CharField(max_length=150)
+    phone = models.CharField(max_length=20, blank=True, help_text="International format (E.164).")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="volunteer_profiles",
+        help_text="Set when the volunteer signed up while signed in.",
+    )
+    confirmed_age = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(120)],
+        help_text="The highest minimum age this person confirmed they have reached.",
+    )
+    link_version = models.PositiveIntegerField(
+        default=0, help_text="Raise to revoke every sign-up link emailed so far."
+    )
+    feed_version = models.PositiveIntegerField(
+        default=0, help_text="Raise to revoke the private calendar feed address."
+    )
+    notes = models.TextField(blank=True, max_length=2000, help_text="For coordinators only.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = VolunteerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
+
+    @property
+    def hours_served(self):
+        """Attended hours (the shift's length where a coordinator recorded none)."""
+        attended = self.signups.filter(attendance="attended").select_related("shift")
+        return sum((signup.hours_served for signup in attended), 0)
+
+    def is_cleared_on(self, day):
+        """A verified check valid on `day` (the shift's local date)."""
+        return self.checks.valid_on(day).exists()
+
+
+class SafeguardingCheckQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        return self.filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=day),
+            verified_on__isnull=False,
+        )
+
+
+class SafeguardingCheck(models.Model):
+    # Records, not content: Wagtail's usage index would cost queries on every save.
+    wagtail_reference_index_ignore = True
+
+    class Kind(models.TextChoices):
+        POLICE = "police", "Police clearance"
+        DBS = "dbs", "DBS check (UK)"
+        CHILD_PROTECTION = "child_protection", "Child protection certificate"
+        REFERENCES = "references", "References checked"
+        OTHER = "other", "Other"
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="checks")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.POLICE)
+    reference = models.CharField(max_length=100, blank=True, help_text="Certificate number.")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    verified_on = models.DateField(
+        null=True, blank=True, help_text="Leave empty until you have seen the certificate."
+    )
+    expires_on = models.DateField(null=True, blank=True)
+    expiry_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SafeguardingCheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-verified_on", "-pk"]
+        verbose_name = "safeguarding check"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True)
+                | Q(verified_on__isnull=True)
+                | Q(expires_on__gt=models.F("verified_on")),
+                name="check_expires_after_verification",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.volunteer}"

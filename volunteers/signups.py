@@ -1,0 +1,384 @@
+"""Placing, cancelling and promoting sign-ups: the only code that moves `confirmed_count`.
+
+Every change locks the shift row first (then the sign-up), so concurrent sign-ups for the
+last spot queue on that lock and exactly one is confirmed; the check constraint
+`shift_never_overbooked` refuses anything that slipped past. `select_for_update` does
+nothing on SQLite, where transactions are serialised anyway (IMMEDIATE mode).
+"""
+
+import logging
+
+from allauth.account.models import EmailAddress
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from volunteers.emails import emails_after_commit, notify
+from volunteers.models import Shift, SignUp, Volunteer
+from website.mailing import normalise_email
+
+logger = logging.getLogger(__name__)
+
+Status = SignUp.Status
+
+
+class SignUpRefused(Exception):
+    """A sign-up that cannot go ahead, with a message for the volunteer."""
+
+
+CLOSED = "Sign-up for this shift has closed."
+CANCELLED_SHIFT = "This shift has been cancelled."
+ALREADY = "You are already signed up for this shift."
+
+
+def lock_shift(shift_id, opportunity=None):
+    """The shift row, locked until the transaction ends. Pass the opportunity when it is at
+    hand: a page row is wide, and reading it again under the lock only lengthens the wait."""
+    if opportunity is not None:
+        shift = Shift.objects.select_for_update().get(pk=shift_id)
+        shift.opportunity = opportunity
+        return shift
+    return (
+        Shift.objects.select_for_update(of=("self",)).select_related("opportunity").get(pk=shift_id)
+    )
+
+
+def ensure_open(shift, now):
+    if shift.status == Shift.Status.CANCELLED:
+        raise SignUpRefused(CANCELLED_SHIFT)
+    if not shift.is_open(now):
+        raise SignUpRefused(CLOSED)
+
+
+def overlapping_signup(volunteer, shift):
+    """The volunteer's sign-up for another shift at the same time, if any."""
+    return (
+        SignUp.objects.holding_place()
+        .filter(
+            volunteer=volunteer,
+            shift__status=Shift.Status.SCHEDULED,
+            shift__starts_at__lt=shift.ends_at,
+            shift__ends_at__gt=shift.starts_at,
+        )
+        .exclude(shift_id=shift.pk)
+        .select_related("shift__opportunity")
+        .first()
+    )
+
+
+def ensure_no_overlap(volunteer, shift):
+    other = overlapping_signup(volunteer, shift)
+    if other is not None:
+        raise SignUpRefused(overlap_message(other))
+
+
+def overlap_message(other):
+    return (
+        f"This shift overlaps another you are signed up for: {other.shift.opportunity.title}, "
+        f"{other.shift.local_label}. Cancel that one first if you would rather do this one."
+    )
+
+
+def ensure_old_enough(volunteer, shift, age_confirmed):
+    minimum = shift.opportunity.minimum_age
+    if volunteer.confirmed_age >= minimum:
+        return
+    if not age_confirmed:
+        raise SignUpRefused(f"Please confirm that you are at least {minimum} years old.")
+    Volunteer.objects.filter(pk=volunteer.pk).update(confirmed_age=minimum)
+    volunteer.confirmed_age = minimum
+
+
+def needs_clearance(volunteer, shift):
+    return shift.opportunity.requires_safeguarding_check and not volunteer.is_cleared_on(
+        shift.local_starts_at.date()
+    )
+
+
+def place(signup, shift, now):
+    """Confirm, waitlist or hold for clearance. The caller holds the shift's lock."""
+    if needs_clearance(signup.volunteer, shift):
+        signup.status = Status.PENDING_CLEARANCE
+    elif shift.confirmed_count < shift.capacity:
+        take_spot(signup, shift, now)
+    else:
+        signup.status = Status.WAITLISTED
+        signup.waitlisted_at = now
+    signup.save()
+    notify(signup, signup.status)
+    logger.info("Sign-up %s on shift %s: %s", signup.pk, shift.pk, signup.status)
+    return signup
+
+
+def take_spot(signup, shift, now):
+    Shift.objects.filter(pk=shift.pk).update(confirmed_count=F("confirmed_count") + 1)
+    shift.confirmed_count += 1
+    signup.status = Status.CONFIRMED
+    signup.confirmed_at = now
+    signup.waitlisted_at = None
+
+
+def release_spot(shift):
+    Shift.objects.filter(pk=shift.pk).update(confirmed_count=F("confirmed_count") - 1)
+    shift.confirmed_count -= 1
+
+
+# Volunteers
+
+
+def volunteer_of_user(user):
+    """The profile of a signed-in user: linked to the account, or found by its address."""
+    if not user.is_authenticated:
+        return None
+    matches = Volunteer.objects.filter(Q(user=user) | Q(email=normalise_email(user.email)))
+    return min(matches, key=lambda volunteer: volunteer.user_id != user.pk, default=None)
+
+
+def has_verified_email(user):
+    return (
+        user.is_authenticated
+        and EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+    )
+
+
+NOT_LOOKED_UP = object()
+
+
+def volunteer_for_account(user, confirmed_age=0, found=NOT_LOOKED_UP):
+    """Get or make the profile of a signed-in user with a verified address.
+
+    `found`: what `volunteer_of_user(user)` already returned (None too), to skip asking again.
+    """
+    volunteer = volunteer_of_user(user) if found is NOT_LOOKED_UP else found
+    if volunteer is None:
+        name = user.get_full_name() or user.email.split("@")[0]
+        try:
+            with transaction.atomic():
+                return Volunteer.objects.create(
+                    email=user.email, name=name[:150], user=user, confirmed_age=confirmed_age
+                )
+        except IntegrityError:
+            volunteer = Volunteer.objects.for_email(user.email)
+    if volunteer.user_id is None:
+        Volunteer.objects.filter(pk=volunteer.pk, user__isnull=True).update(user=user)
+        volunteer.user = user
+    return volunteer
+
+
+def volunteer_for_form(email, name, phone):
+    """The profile for an address typed in the public form.
+
+    A known profile keeps its name and phone: whoever types an address has not yet shown
+    they own it. A new one is created, and holds nothing until the emailed link is followed.
+    """
+    email = normalise_email(email)
+    try:
+        with transaction.atomic():
+            return Volunteer.objects.create(email=email, name=name, phone=phone)
+    except IntegrityError:
+        return Volunteer.objects.get(email=email)
+
+
+def signups_of_user(user, shifts):
+    """{shift id: active sign-up} of a signed-in user for the listed shifts."""
+    volunteer = volunteer_of_user(user)
+    if volunteer is None or not shifts:
+        return {}
+    signups = SignUp.objects.active().filter(volunteer=volunteer, shift__in=shifts)
+    return {signup.shift_id: signup for signup in signups}
+
+
+# Signing up
+
+
+@emails_after_commit()
+def sign_up_with_account(user, shift, age_confirmed=False, now=None, volunteer=NOT_LOOKED_UP):
+    """One click for a signed-in volunteer: the spot is allocated at once.
+
+    The checks that concern only this volunteer run before the shift is locked, so the lock
+    is held just long enough to take a spot (or a waitlist place) and commit.
+    """
+    now = now or timezone.now()
+    minimum_age = shift.opportunity.minimum_age
+    volunteer = volunteer_for_account(user, minimum_age if age_confirmed else 0, found=volunteer)
+    ensure_open(shift, now)
+    ensure_free(volunteer, shift)
+    ensure_old_enough(volunteer, shift, age_confirmed)
+    try:
+        with transaction.atomic():
+            shift = lock_shift(shift.pk, shift.opportunity)
+            ensure_open(shift, now)
+            signup = SignUp(shift=shift, volunteer=volunteer, created_at=now)
+            signup.email_confirmed_at = now
+            return place(signup, shift, now)
+    except IntegrityError as error:
+        # A second click raced the first past the check: the constraint caught it.
+        raise SignUpRefused(ALREADY) from error
+
+
+def ensure_free(volunteer, shift):
+    """Not already on this shift, and not on another at the same time (one narrow query)."""
+    clash = (
+        SignUp.objects.active()
+        .filter(volunteer=volunteer)
+        .filter(
+            Q(shift_id=shift.pk)
+            | Q(
+                status__in=SignUp.ON_ROSTER,
+                shift__status=Shift.Status.SCHEDULED,
+                shift__starts_at__lt=shift.ends_at,
+                shift__ends_at__gt=shift.starts_at,
+            )
+        )
+        .values_list("pk", "shift_id")
+        .first()
+    )
+    if clash is None:
+        return
+    if clash[1] == shift.pk:
+        raise SignUpRefused(ALREADY)
+    other = SignUp.objects.select_related("shift__opportunity").get(pk=clash[0])
+    raise SignUpRefused(overlap_message(other))
+
+
+def request_signup(volunteer, shift, now=None):
+    """A public-form sign-up: held as "pending email" until the emailed link is followed.
+
+    Returns the sign-up to email about: a new pending one, or the volunteer's existing one
+    for this shift (they get its link or status again; the form's answer is the same, so it
+    tells nobody whether an address is signed up).
+    """
+    now = now or timezone.now()
+    ensure_open(shift, now)
+    existing = SignUp.objects.active().filter(volunteer=volunteer, shift=shift).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return SignUp.objects.create(
+                shift=shift, volunteer=volunteer, status=Status.PENDING_EMAIL, created_at=now
+            )
+    except IntegrityError:
+        return SignUp.objects.active().get(volunteer=volunteer, shift=shift)
+
+
+@emails_after_commit()
+def confirm_email(signup_id, now=None):
+    """The emailed link was followed: allocate the spot. Idempotent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        shift_id = SignUp.objects.values_list("shift_id", flat=True).get(pk=signup_id)
+        shift = lock_shift(shift_id)
+        signup = SignUp.objects.select_for_update().select_related("volunteer").get(pk=signup_id)
+        if signup.status != Status.PENDING_EMAIL:
+            return signup
+        ensure_open(shift, now)
+        ensure_no_overlap(signup.volunteer, shift)
+        Volunteer.objects.filter(
+            pk=signup.volunteer_id, confirmed_age__lt=shift.opportunity.minimum_age
+        ).update(confirmed_age=shift.opportunity.minimum_age)
+        signup.email_confirmed_at = now
+        return place(signup, shift, now)
+
+
+# Cancelling and promoting
+
+
+@emails_after_commit()
+def cancel(signup_id, by=SignUp.CancelledBy.VOLUNTEER, now=None, notify_volunteer=True):
+    """Cancel a sign-up and hand its spot to the waitlist. Volunteers may until the start."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        shift_id = SignUp.objects.values_list("shift_id", flat=True).get(pk=signup_id)
+        shift = lock_shift(shift_id)
+        signup = SignUp.objects.select_for_update().get(pk=signup_id)
+        if not signup.is_active:
+            return signup
+        if by == SignUp.CancelledBy.VOLUNTEER and shift.has_started(now):
+            raise SignUpRefused("This shift has started: please call your coordinator instead.")
+        was_confirmed = signup.status == Status.CONFIRMED
+        signup.status = Status.CANCELLED
+        signup.cancelled_at = now
+        signup.cancelled_by = by
+        signup.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+        if was_confirmed:
+            release_spot(shift)
+        if notify_volunteer:
+            notify(signup, "cancelled")
+        logger.info("Sign-up %s cancelled by %s", signup.pk, by)
+        promote_from_waitlist(shift, now)
+        return signup
+
+
+def promote_from_waitlist(shift, now=None):
+    """Give free spots to the waitlist in order, until the shift starts. Caller holds the lock."""
+    now = now or timezone.now()
+    promoted = []
+    if shift.status != Shift.Status.SCHEDULED or shift.has_started(now):
+        return promoted
+    while shift.confirmed_count < shift.capacity:
+        signup = (
+            SignUp.objects.select_for_update()
+            .select_related("volunteer")
+            .filter(shift=shift, status=Status.WAITLISTED)
+            .order_by("waitlisted_at", "pk")
+            .first()
+        )
+        if signup is None:
+            break
+        if needs_clearance(signup.volunteer, shift):
+            signup.status = Status.PENDING_CLEARANCE
+            signup.save(update_fields=["status"])
+            notify(signup, Status.PENDING_CLEARANCE)
+            continue
+        take_spot(signup, shift, now)
+        signup.save(update_fields=["status", "confirmed_at", "waitlisted_at"])
+        notify(signup, "promoted")
+        logger.info("Sign-up %s promoted from the waitlist of shift %s", signup.pk, shift.pk)
+        promoted.append(signup)
+    return promoted
+
+
+@emails_after_commit()
+def clearance_changed(volunteer, now=None):
+    """Re-place the volunteer's sign-ups waiting for clearance (after a check is verified)."""
+    now = now or timezone.now()
+    placed = []
+    waiting = SignUp.objects.filter(
+        volunteer=volunteer, status=Status.PENDING_CLEARANCE, shift__starts_at__gt=now
+    ).values_list("pk", "shift_id")
+    for signup_id, shift_id in waiting:
+        with transaction.atomic():
+            shift = lock_shift(shift_id)
+            signup = (
+                SignUp.objects.select_for_update().select_related("volunteer").get(pk=signup_id)
+            )
+            if signup.status != Status.PENDING_CLEARANCE or shift.status != Shift.Status.SCHEDULED:
+                continue
+            if not needs_clearance(signup.volunteer, shift):
+                placed.append(place(signup, shift, now))
+    return placed
+
+
+@emails_after_commit()
+def withdraw_clearance(signup_id, now=None):
+    """An expired check: the sign-up waits for clearance again and frees its spot."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        shift_id = SignUp.objects.values_list("shift_id", flat=True).get(pk=signup_id)
+        shift = lock_shift(shift_id)
+        signup = SignUp.objects.select_for_update().select_related("volunteer").get(pk=signup_id)
+        if signup.status not in (Status.CONFIRMED, Status.WAITLISTED):
+            return None
+        if not needs_clearance(signup.volunteer, shift):
+            return None
+        was_confirmed = signup.status == Status.CONFIRMED
+        signup.status = Status.PENDING_CLEARANCE
+        signup.confirmed_at = None
+        signup.waitlisted_at = None
+        signup.save(update_fields=["status", "confirmed_at", "waitlisted_at"])
+        if was_confirmed:
+            release_spot(shift)
+        notify(signup, "clearance-expired")
+        promote_from_waitlist(shift, now)
+        return signup

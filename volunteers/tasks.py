@@ -1,0 +1,306 @@
+"""What the task cluster runs for volunteers. Each task is safe to run twice.
+
+Reminders, check-expiry notices and the daily summary are claimed with a conditional UPDATE
+or a unique row before anything is sent, so a rerun (django-q2 delivers at least once) never
+sends them again. Status emails (confirmed, waitlisted, ...) read the sign-up when they run
+and are skipped once it has moved on, so a late retry never contradicts a newer email.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from volunteers.calendars import signup_calendar
+from volunteers.emails import (
+    TEMPLATES,
+    WITH_CALENDAR,
+    coordinator_addresses,
+    queue_signup_email,
+    signup_context,
+)
+from volunteers.links import manage_url
+from volunteers.models import CoordinatorSummary, SafeguardingCheck, Shift, ShiftMessage, SignUp
+from website.emails import build_message, render_email
+from website.mailing import batch_limit, merges_recipients, suppressed_addresses
+
+logger = logging.getLogger(__name__)
+
+Status = SignUp.Status
+
+# kind -> the statuses a sign-up must still have for the email to make sense.
+STILL_TRUE = {
+    "pending_email": {Status.PENDING_EMAIL},
+    "confirmed": {Status.CONFIRMED},
+    "promoted": {Status.CONFIRMED},
+    "waitlisted": {Status.WAITLISTED},
+    "pending_clearance": {Status.PENDING_CLEARANCE},
+    "clearance-expired": {Status.PENDING_CLEARANCE},
+    "reminder-day-before": {Status.CONFIRMED},
+    "reminder-morning": {Status.CONFIRMED},
+}
+DAY_BEFORE_FROM = datetime.time(9, 0)
+MORNING_FROM = datetime.time(6, 0)
+MORNING_LEAD = datetime.timedelta(hours=2)
+EXPIRY_NOTICE_DAYS = 30
+
+
+def send_signup_email(signup_id, kind):
+    signup = (
+        SignUp.objects.select_related("volunteer", "shift__opportunity")
+        .filter(pk=signup_id)
+        .first()
+    )
+    if signup is None or kind not in TEMPLATES:
+        return None
+    if kind in STILL_TRUE and signup.status not in STILL_TRUE[kind]:
+        logger.info(
+            "Skipped %s email for sign-up %s: status is now %s", kind, signup_id, signup.status
+        )
+        return None
+    if kind.startswith("reminder") and signup.shift.has_started():
+        return None
+    message = build_message(TEMPLATES[kind], signup.volunteer.email, signup_context(signup, kind))
+    if kind in WITH_CALENDAR:
+        message.attach("shift.ics", signup_calendar(signup), "text/calendar")
+    message.send()
+    logger.info("Sent %s email for sign-up %s", kind, signup_id)
+    return kind
+
+
+# Reminders
+
+
+def reminders_due(signup, now):
+    """The reminder kinds due now for a confirmed sign-up, in the shift's time zone."""
+    shift = signup.shift
+    if now >= shift.starts_at:
+        return []
+    local_now = now.astimezone(shift.zone)
+    local_start = shift.local_starts_at
+    due = []
+    if (
+        signup.day_before_reminder_sent_at is None
+        and local_now.date() == local_start.date() - datetime.timedelta(days=1)
+        and local_now.time() >= DAY_BEFORE_FROM
+    ):
+        due.append(("reminder-day-before", "day_before_reminder_sent_at"))
+    morning_opens = min(
+        datetime.datetime.combine(local_start.date(), MORNING_FROM, tzinfo=shift.zone),
+        local_start - MORNING_LEAD,
+    )
+    if (
+        signup.morning_reminder_sent_at is None
+        and local_now.date() == local_start.date()
+        and local_now >= morning_opens
+    ):
+        due.append(("reminder-morning", "morning_reminder_sent_at"))
+    return due
+
+
+def send_due_reminders(now=None):
+    """Every 15 minutes: the day-before and morning-of reminders, each at most once."""
+    now = now or timezone.now()
+    candidates = (
+        SignUp.objects.filter(
+            status=Status.CONFIRMED,
+            shift__status=Shift.Status.SCHEDULED,
+            shift__starts_at__gt=now,
+            shift__starts_at__lte=now + datetime.timedelta(hours=50),
+        )
+        .filter(
+            Q(day_before_reminder_sent_at__isnull=True) | Q(morning_reminder_sent_at__isnull=True)
+        )
+        .select_related("shift")
+    )
+    sent = 0
+    for signup in candidates:
+        for kind, field in reminders_due(signup, now):
+            claimed = SignUp.objects.filter(
+                pk=signup.pk, status=Status.CONFIRMED, **{f"{field}__isnull": True}
+            ).update(**{field: now})
+            if claimed:
+                queue_signup_email(signup.pk, kind)
+                sent += 1
+    return sent
+
+
+# Safeguarding checks
+
+
+def remind_expiring_checks(today=None):
+    """Daily: tell the volunteer and the coordinators about checks expiring within 30 days."""
+    today = today or timezone.localdate()
+    expiring = SafeguardingCheck.objects.filter(
+        verified_on__isnull=False,
+        expires_on__gte=today,
+        expires_on__lte=today + datetime.timedelta(days=EXPIRY_NOTICE_DAYS),
+        expiry_reminder_sent_at__isnull=True,
+    ).select_related("volunteer")
+    claimed = []
+    for check in expiring:
+        if SafeguardingCheck.objects.filter(
+            pk=check.pk, expiry_reminder_sent_at__isnull=True
+        ).update(expiry_reminder_sent_at=timezone.now()):
+            claimed.append(check)
+            build_message(
+                "volunteers-check-expiring",
+                check.volunteer.email,
+                {
+                    "name": check.volunteer.name,
+                    "kind": check.get_kind_display(),
+                    "expires_on": check.expires_on.strftime("%d %B %Y"),
+                    "manage_url": manage_url(check.volunteer),
+                },
+            ).send()
+    coordinators = coordinator_addresses()
+    if claimed and coordinators:
+        rows = [
+            {
+                "volunteer": check.volunteer.name,
+                "kind": check.get_kind_display(),
+                "expires_on": check.expires_on.strftime("%d %B %Y"),
+            }
+            for check in claimed
+        ]
+        build_message(
+            "volunteers-checks-expiring-coordinators", coordinators, {"checks": rows}
+        ).send()
+    return len(claimed)
+
+
+def withdraw_expired_clearances(now=None):
+    """Daily: future sign-ups whose check no longer covers the shift wait for clearance again."""
+    from volunteers.signups import withdraw_clearance
+
+    now = now or timezone.now()
+    at_risk = SignUp.objects.filter(
+        status__in=(Status.CONFIRMED, Status.WAITLISTED),
+        shift__status=Shift.Status.SCHEDULED,
+        shift__starts_at__gt=now,
+        shift__opportunity__requires_safeguarding_check=True,
+    ).values_list("pk", flat=True)
+    return sum(1 for signup_id in list(at_risk) if withdraw_clearance(signup_id, now))
+
+
+# Coordinators
+
+
+def send_coordinator_summary(today=None):
+    """Daily: the sign-ups of the day before, once (the summary row is unique per day)."""
+    today = today or timezone.localdate()
+    zone = timezone.get_current_timezone()
+    end = datetime.datetime.combine(today, datetime.time.min, tzinfo=zone)
+    signups = list(
+        SignUp.objects.filter(created_at__gte=end - datetime.timedelta(days=1), created_at__lt=end)
+        .exclude(status=Status.PENDING_EMAIL)
+        .select_related("volunteer", "shift__opportunity")
+        .order_by("shift__starts_at", "created_at")
+    )
+    try:
+        with transaction.atomic():
+            CoordinatorSummary.objects.create(day=today, signup_count=len(signups))
+    except IntegrityError:
+        return 0
+    coordinators = coordinator_addresses()
+    if not signups or not coordinators:
+        return 0
+    rows = [
+        {
+            "volunteer": signup.volunteer.name,
+            "opportunity": signup.shift.opportunity.title,
+            "shift": signup.shift.local_label,
+            "status": signup.get_status_display(),
+            "fill": f"{signup.shift.confirmed_count}/{signup.shift.capacity}",
+        }
+        for signup in signups
+    ]
+    context = {"day": (today - datetime.timedelta(days=1)).strftime("%A %d %B %Y"), "rows": rows}
+    build_message("volunteers-coordinator-summary", coordinators, context).send()
+    return len(rows)
+
+
+MANAGE_PLACEHOLDER = "%recipient.manage_url%"
+
+
+def send_shift_message(message_id):
+    """A coordinator's message to everyone on a shift, claimed once, sent in batches."""
+    now = timezone.now()
+    if not ShiftMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(sent_at=now):
+        return 0
+    shift_message = ShiftMessage.objects.select_related("shift__opportunity").get(pk=message_id)
+    statuses = [Status.CONFIRMED]
+    if shift_message.include_waitlist:
+        statuses.append(Status.WAITLISTED)
+    volunteers = [
+        signup.volunteer
+        for signup in SignUp.objects.filter(shift=shift_message.shift, status__in=statuses)
+        .select_related("volunteer")
+        .order_by("pk")
+    ]
+    suppressed = suppressed_addresses([v.email for v in volunteers])
+    volunteers = [v for v in volunteers if v.email not in suppressed]
+    from volunteers.emails import shift_context
+
+    context = {
+        "subject": shift_message.subject,
+        "body": shift_message.body,
+        "manage_url": MANAGE_PLACEHOLDER,
+        **shift_context(shift_message.shift),
+    }
+    subject, text, html = render_email("volunteers-shift-message", context)
+    merge = merges_recipients()
+    size = batch_limit()
+    for start in range(0, len(volunteers), size):
+        batch = volunteers[start : start + size]
+        for message in batch_messages(subject, text, html, batch, merge):
+            message.send()
+    ShiftMessage.objects.filter(pk=message_id).update(recipient_count=len(volunteers))
+    logger.info("Shift message %s sent to %s volunteers", message_id, len(volunteers))
+    return len(volunteers)
+
+
+def batch_messages(subject, text, html, volunteers, merge):
+    """One message with merge data per batch, or one per person for backends without merge."""
+    links = {v.email: manage_url(v) for v in volunteers}
+    if merge:
+        message = EmailMultiAlternatives(
+            subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=list(links)
+        )
+        message.attach_alternative(html, "text/html")
+        # Always set merge_data: without it every recipient would see every address.
+        message.merge_data = {email: {"manage_url": url} for email, url in links.items()}
+        return [message]
+    messages = []
+    for email, url in links.items():
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=text.replace(MANAGE_PLACEHOLDER, url),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email],
+        )
+        message.attach_alternative(html.replace(MANAGE_PLACEHOLDER, url), "text/html")
+        messages.append(message)
+    return messages
+
+
+UNCONFIRMED_KEPT = datetime.timedelta(days=8)
+
+
+def purge_unconfirmed_signups(now=None):
+    """Daily: forget sign-ups whose emailed link was never followed (it expires after 7 days),
+    and the profiles they leave with nothing: an unproven address is not kept."""
+    from volunteers.models import Volunteer
+
+    cutoff = (now or timezone.now()) - UNCONFIRMED_KEPT
+    stale = SignUp.objects.filter(status=Status.PENDING_EMAIL, created_at__lt=cutoff)
+    deleted, _ = stale.delete()
+    orphans = Volunteer.objects.filter(
+        signups__isnull=True, checks__isnull=True, user__isnull=True, created_at__lt=cutoff
+    )
+    orphans.delete()
+    return deleted

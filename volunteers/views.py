@@ -1,0 +1,312 @@
+"""Public views: sign-up (with or without an account), email confirmation, the volunteer's
+own page (signed link), and calendar files."""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+from wagtail.models import Page, PageViewRestriction
+
+from volunteers import signups
+from volunteers.access import exact_address
+from volunteers.calendars import public_shift_calendar, signup_calendar, volunteer_feed
+from volunteers.emails import emails_after_commit, notify
+from volunteers.forms import AccountSignUpForm, SignUpForm
+from volunteers.links import (
+    CONFIRM_MAX_AGE,
+    CONFIRM_PURPOSE,
+    FEED_PURPOSE,
+    MANAGE_PURPOSE,
+    feed_url,
+    manage_path,
+)
+from volunteers.models import Shift, SignUp, Volunteer
+from website.formguard import rate_limit
+from website.signing import BadToken, read_token
+
+logger = logging.getLogger(__name__)
+
+TEMPLATES = "volunteers"
+SCOPE = "volunteer-signup"
+
+
+def public_shift(shift_id):
+    """A scheduled shift of a live opportunity with no view restriction on it or above, or 404."""
+    shift = get_object_or_404(
+        Shift.objects.select_related("opportunity").filter(
+            opportunity__live=True, status=Shift.Status.SCHEDULED
+        ),
+        pk=shift_id,
+    )
+    path, step = shift.opportunity.path, Page.steplen
+    ancestors = [path[:end] for end in range(step, len(path) + 1, step)]
+    if PageViewRestriction.objects.filter(page__path__in=ancestors).exists():
+        raise Http404("Not a public opportunity")
+    return shift
+
+
+def calendar_response(content, filename):
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# Signing up
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request, shift_id):
+    shift = public_shift(shift_id)
+    opportunity = shift.opportunity
+    if request.user.is_authenticated and signups.has_verified_email(request.user):
+        return sign_up_with_account(request, shift)
+
+    context = {"shift": shift, "opportunity": opportunity, "closed": not shift.is_open()}
+    if request.method == "GET":
+        initial = {"email": request.user.email} if request.user.is_authenticated else {}
+        form = SignUpForm(opportunity=opportunity, initial=initial)
+        return render(request, f"{TEMPLATES}/sign_up.html", {**context, "form": form})
+
+    if limited := rate_limit(request, SCOPE):
+        return limited
+    form = SignUpForm(request.POST, opportunity=opportunity)
+    if form.is_bot:
+        return redirect("volunteers:check_email")
+    if not form.is_valid():
+        return render(request, f"{TEMPLATES}/sign_up.html", {**context, "form": form}, status=400)
+    data = form.cleaned_data
+    if limited := rate_limit(request, SCOPE, email=data["email"]):
+        return limited
+    volunteer = signups.volunteer_for_form(data["email"], data["name"], data["phone"])
+    try:
+        signup = signups.request_signup(volunteer, shift)
+    except signups.SignUpRefused as refusal:
+        form.add_error(None, str(refusal))
+        return render(request, f"{TEMPLATES}/sign_up.html", {**context, "form": form}, status=400)
+    with emails_after_commit():
+        # A known sign-up gets its link or its status again: the page below is the same.
+        notify(signup, signup.status)
+    return redirect("volunteers:check_email")
+
+
+def sign_up_with_account(request, shift):
+    opportunity = shift.opportunity
+    volunteer = signups.volunteer_of_user(request.user)
+    if request.method == "GET":
+        form = AccountSignUpForm(opportunity=opportunity, volunteer=volunteer)
+        return render(
+            request,
+            f"{TEMPLATES}/sign_up.html",
+            {
+                "shift": shift,
+                "opportunity": opportunity,
+                "form": form,
+                "one_click": True,
+                "closed": not shift.is_open(),
+            },
+        )
+    if limited := rate_limit(request, SCOPE):
+        return limited
+    form = AccountSignUpForm(request.POST, opportunity=opportunity, volunteer=volunteer)
+    if form.is_valid():
+        try:
+            signup = signups.sign_up_with_account(
+                request.user,
+                shift,
+                age_confirmed=bool(form.cleaned_data.get("age_confirmed")),
+                volunteer=volunteer,
+            )
+        except signups.SignUpRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, result_message(signup))
+            return redirect(opportunity.url or "/")
+    return render(
+        request,
+        f"{TEMPLATES}/sign_up.html",
+        {"shift": shift, "opportunity": opportunity, "form": form, "one_click": True},
+        status=400,
+    )
+
+
+def result_message(signup):
+    if signup.status == SignUp.Status.CONFIRMED:
+        return "You are signed up. We have emailed you the details and a calendar file."
+    if signup.status == SignUp.Status.WAITLISTED:
+        return (
+            f"This shift is full: you are number {signup.waitlist_position()} on the waitlist. "
+            "We will email you if a spot opens."
+        )
+    return (
+        "Thank you! This role needs a safeguarding check: a coordinator will contact you, and "
+        "your place is confirmed once the check is verified."
+    )
+
+
+@require_GET
+def check_email(request):
+    return render(request, f"{TEMPLATES}/check_email.html")
+
+
+def bad_link(request, status=400):
+    return render(request, f"{TEMPLATES}/bad_link.html", {"status": status}, status=status)
+
+
+def signup_from_token(token):
+    try:
+        signup_id, version = read_token(token, CONFIRM_PURPOSE, max_age=CONFIRM_MAX_AGE)
+    except BadToken:
+        return None
+    if not isinstance(signup_id, int):
+        return None
+    return (
+        SignUp.objects.select_related("volunteer", "shift__opportunity")
+        .filter(pk=signup_id, volunteer__link_version=version)
+        .first()
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    signup = signup_from_token(token)
+    if signup is None:
+        return bad_link(request)
+    context = {"signup": signup, "shift": signup.shift, "opportunity": signup.shift.opportunity}
+    if request.method == "GET" or signup.status != SignUp.Status.PENDING_EMAIL:
+        # Link scanners fetch with GET: only the button's POST allocates a spot.
+        return render(
+            request,
+            f"{TEMPLATES}/confirm.html",
+            {**context, "manage_url": manage_path(signup.volunteer)},
+        )
+    try:
+        signup = signups.confirm_email(signup.pk)
+    except signups.SignUpRefused as refusal:
+        return render(
+            request, f"{TEMPLATES}/confirm.html", {**context, "refusal": str(refusal)}, status=409
+        )
+    return redirect(manage_path(signup.volunteer) + f"?signed-up={signup.pk}")
+
+
+# The volunteer's own page
+
+
+def volunteer_from_token(token, purpose, version_field):
+    try:
+        volunteer_id, version = read_token(token, purpose)
+    except BadToken:
+        return None
+    if not isinstance(volunteer_id, int):
+        return None
+    return Volunteer.objects.filter(pk=volunteer_id, **{version_field: version}).first()
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def manage(request, token):
+    volunteer = volunteer_from_token(token, MANAGE_PURPOSE, "link_version")
+    if volunteer is None:
+        return bad_link(request, 404)
+    if request.method == "POST":
+        return manage_action(request, volunteer)
+    rows = (
+        SignUp.objects.filter(volunteer=volunteer)
+        .exclude(status=SignUp.Status.PENDING_EMAIL)
+        .select_related("shift__opportunity")
+        .order_by("-shift__starts_at")
+    )
+    addresses = {}
+    for signup in rows:
+        opportunity = signup.shift.opportunity
+        if opportunity.pk not in addresses:
+            addresses[opportunity.pk] = exact_address(volunteer, opportunity)
+        signup.address = addresses[opportunity.pk]
+        signup.position = signup.waitlist_position()
+        signup.can_cancel = signup.is_active and not signup.shift.has_started()
+    just_signed_up = request.GET.get("signed-up", "")
+    return render(
+        request,
+        f"{TEMPLATES}/manage.html",
+        {
+            "volunteer": volunteer,
+            "signups": rows,
+            "feed_url": feed_url(volunteer),
+            "just_signed_up": next((s for s in rows if str(s.pk) == just_signed_up[:20]), None),
+        },
+    )
+
+
+def manage_action(request, volunteer):
+    action = request.POST.get("action", "")
+    if action == "cancel":
+        signup = SignUp.objects.filter(
+            volunteer=volunteer, pk=parse_id(request.POST.get("signup"))
+        ).first()
+        if signup is None:
+            raise Http404("No such sign-up")
+        try:
+            signups.cancel(signup.pk)
+        except signups.SignUpRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, "Your sign-up is cancelled. Thank you for letting us know.")
+    elif action == "new-feed":
+        Volunteer.objects.filter(pk=volunteer.pk).update(feed_version=volunteer.feed_version + 1)
+        messages.success(
+            request, "Your calendar feed has a new address; the old one stopped working."
+        )
+    else:
+        return HttpResponse("Unknown action", status=400)
+    return redirect(manage_path(volunteer))
+
+
+def parse_id(value):
+    return int(value) if (value or "").isdigit() and len(value) < 19 else None
+
+
+@login_required
+@require_GET
+def my_signups(request):
+    volunteer = signups.volunteer_of_user(request.user)
+    if volunteer is None or not signups.has_verified_email(request.user):
+        return render(request, f"{TEMPLATES}/no_signups.html")
+    return redirect(manage_path(volunteer))
+
+
+# Calendar files
+
+
+@require_GET
+def shift_calendar(request, shift_id):
+    """Public: the shift's time and area only."""
+    shift = public_shift(shift_id)
+    return calendar_response(public_shift_calendar(shift), f"shift-{shift.pk}.ics")
+
+
+@require_GET
+def signup_calendar_file(request, token, signup_id):
+    volunteer = volunteer_from_token(token, MANAGE_PURPOSE, "link_version")
+    if volunteer is None:
+        raise Http404("Bad link")
+    signup = get_object_or_404(
+        SignUp.objects.select_related("shift__opportunity", "volunteer").holding_place(),
+        volunteer=volunteer,
+        pk=signup_id,
+    )
+    return calendar_response(signup_calendar(signup), f"shift-{signup.shift_id}.ics")
+
+
+@require_GET
+def feed(request, token):
+    volunteer = volunteer_from_token(token, FEED_PURPOSE, "feed_version")
+    if volunteer is None:
+        raise Http404("Unknown or revoked feed")
+    response = HttpResponse(volunteer_feed(volunteer), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    response["X-Robots-Tag"] = "noindex"
+    return response
