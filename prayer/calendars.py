@@ -4,7 +4,9 @@ A run (every 15 minutes) finds, per subscriber, the date it is where they are; o
 chosen hour has come it creates one CalendarDelivery row per (subscriber, date) — a unique
 constraint makes a second run create nothing — then claims the pending rows with one
 conditional UPDATE and sends them. A row is claimed before its message goes and marked sent
-after, so a rerun or a second worker never sends it again. A run only ever sends *today's*
+the moment it has gone, so a rerun or a second worker never sends it again. Rows a killed
+worker had claimed but not sent are claimed again once the claim is `STALE_CLAIM` old; only
+the one message in flight when the worker died can go twice. A run only ever sends *today's*
 entry: after an outage nobody receives a pile of old days.
 """
 
@@ -18,6 +20,7 @@ from urllib.parse import urlsplit
 import icalendar
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import Q
 from django.utils import timezone
 
 from prayer.emails.calendars import unsubscribe_url
@@ -28,6 +31,8 @@ from website.mailing import suppressed_addresses, unsubscribe_headers
 logger = logging.getLogger(__name__)
 
 CLAIM_CHUNK = 500
+# Longer than Q_CLUSTER's task timeout: a claim this old belongs to a worker that died.
+STALE_CLAIM = datetime.timedelta(minutes=10)
 UNSUBSCRIBE_PLACEHOLDER = "https://unsubscribe.invalid/vigil-calendar"
 
 
@@ -114,7 +119,10 @@ def send_due_entries(now=None):
                 )
                 claim = uuid.uuid4().hex
                 CalendarDelivery.objects.filter(
-                    subscription_id__in=chunk, date=date, status=CalendarDelivery.Status.PENDING
+                    Q(status=CalendarDelivery.Status.PENDING)
+                    | Q(status=CalendarDelivery.Status.CLAIMED, claimed_at__lt=now - STALE_CLAIM),
+                    subscription_id__in=chunk,
+                    date=date,
                 ).update(status=CalendarDelivery.Status.CLAIMED, claim_token=claim, claimed_at=now)
                 number, day = days[date]
                 for outcome, count in send_claimed(calendar, number, day, claim, now).items():
@@ -152,7 +160,7 @@ def send_claimed(calendar, number, day, claim, now):
             "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         },
     )
-    sent, failed = [], []
+    sent, failed = 0, []
     with get_connection() as connection:
         for pk, subscription_id, email, version in rows:
             if email in suppressed:
@@ -173,13 +181,14 @@ def send_claimed(calendar, number, day, claim, now):
                 logger.warning("Calendar delivery %s failed: %s", pk, type(error).__name__)
                 failed.append(pk)
             else:
-                sent.append(pk)
-    CalendarDelivery.objects.filter(pk__in=sent).update(
-        status=CalendarDelivery.Status.SENT, sent_at=now
-    )
+                # Marked at once: a worker killed later in the loop leaves this row done.
+                CalendarDelivery.objects.filter(pk=pk).update(
+                    status=CalendarDelivery.Status.SENT, sent_at=now
+                )
+                sent += 1
     CalendarDelivery.objects.filter(pk__in=failed).update(
         status=CalendarDelivery.Status.FAILED, last_error="provider refused the message"
     )
-    result["sent"], result["failed"] = len(sent), len(failed)
-    logger.info("Calendar %s day %s: %s sent", calendar.pk, number, len(sent))
+    result["sent"], result["failed"] = sent, len(failed)
+    logger.info("Calendar %s day %s: %s sent", calendar.pk, number, sent)
     return result

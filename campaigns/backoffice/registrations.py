@@ -22,7 +22,6 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from campaigns.backoffice.base import CampaignAdminPage
@@ -36,9 +35,13 @@ from campaigns.models import (
     ResourceDownload,
 )
 from campaigns.registration import merge_registrations
-from prayer.backoffice.subscriptions import AnonymousLogDeleteView, AnonymousLogEditView
+from website.backoffice import (
+    AnonymousLogDeleteView,
+    AnonymousLogEditView,
+    NoAddPermissionPolicy,
+    safe_cell,
+)
 
-SPREADSHEET_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MERGE_ACTION = "vigil.campaigns.merge"
 
 
@@ -47,22 +50,8 @@ def register_campaign_log_actions(actions):
     actions.register_action(MERGE_ACTION, "Merge registrations", "Merged another registration")
 
 
-class NoAddPermissionPolicy(ModelPermissionPolicy):
-    """Registrations and contacts come from churches, through the form."""
-
-    def user_has_permission(self, user, action):
-        return action != "add" and super().user_has_permission(user, action)
-
-
 register_permission_policy(ChurchRegistration, NoAddPermissionPolicy(ChurchRegistration))
 register_permission_policy(RegistrationContact, NoAddPermissionPolicy(RegistrationContact))
-
-
-def safe_cell(value):
-    """Text a visitor typed must not run as a formula when staff open the export."""
-    if isinstance(value, str) and value.startswith(SPREADSHEET_FORMULA_START):
-        return "'" + value
-    return value
 
 
 class RegistrationFilterSet(WagtailFilterSet):

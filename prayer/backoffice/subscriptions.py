@@ -6,40 +6,22 @@ names records by number, never by address: log entries outlive the people in the
 
 import django_filters
 from django import forms
-from django.db import transaction
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.views.generic import DeleteView, EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.coreutils import multigetattr
-from wagtail.log_actions import log
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from prayer.models import Subscription, Topic
+from website.backoffice import (
+    AnonymousLogDeleteView,
+    AnonymousLogEditView,
+    NoAddPermissionPolicy,
+    SafeExportIndexView,
+)
 from website.models import Suppression
-
-SPREADSHEET_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class NoAddPermissionPolicy(ModelPermissionPolicy):
-    """Subscriptions come only through double opt-in, suppressions only from the provider."""
-
-    def user_has_permission(self, user, action):
-        return action != "add" and super().user_has_permission(user, action)
-
 
 register_permission_policy(Subscription, NoAddPermissionPolicy(Subscription))
 register_permission_policy(Suppression, NoAddPermissionPolicy(Suppression))
-
-
-class SafeExportIndexView(IndexView):
-    """Text a visitor typed (a name) must not run as a formula when staff open the export."""
-
-    def preprocess_field_value(self, field, value, export_format):
-        value = super().preprocess_field_value(field, value, export_format)
-        if isinstance(value, str) and value.startswith(SPREADSHEET_FORMULA_START):
-            return "'" + value
-        return value
 
 
 class SubscriptionIndexView(SafeExportIndexView):
@@ -65,44 +47,6 @@ class SubscriptionFilterSet(WagtailFilterSet):
     class Meta:
         model = Subscription
         fields = ["status", "frequency", "topics", "wants_restricted", "restricted_verified"]
-
-
-def log_title(instance):
-    return f"{instance._meta.verbose_name.capitalize()} #{instance.pk}"
-
-
-class AnonymousLogEditView(EditView):
-    """Save the form and log the edit under the record's number instead of its address."""
-
-    def save_instance(self):
-        instance = self.form.save()
-        log(
-            instance,
-            "wagtail.edit",
-            user=self.request.user,
-            title=log_title(instance),
-            content_changed=True,
-            data=self.log_data(instance),
-        )
-        return instance
-
-    def log_data(self, instance):
-        return {"changed": sorted(self.form.changed_data)}
-
-
-class AnonymousLogDeleteView(DeleteView):
-    """Erasing a supporter must not leave their address behind in the audit log."""
-
-    def delete_action(self):
-        with transaction.atomic():
-            log(
-                self.object,
-                "wagtail.delete",
-                user=self.request.user,
-                title=log_title(self.object),
-                deleted=True,
-            )
-            self.object.delete()
 
 
 class SubscriptionViewSet(ModelViewSet):

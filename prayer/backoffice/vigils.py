@@ -9,12 +9,11 @@ from django import forms
 from django.db.models import Count
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import CreateView, IndexView
+from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from prayer.backoffice.subscriptions import AnonymousLogDeleteView, AnonymousLogEditView
 from prayer.emails.vigils import send_message_to_everyone
 from prayer.models import (
     CalendarSubscription,
@@ -25,9 +24,13 @@ from prayer.models import (
     VigilSlot,
 )
 from prayer.vigils import format_local
+from website.backoffice import (
+    AnonymousLogDeleteView,
+    AnonymousLogEditView,
+    NoAddPermissionPolicy,
+    SafeExportIndexView,
+)
 from website.mailing import suppressed_addresses
-
-SPREADSHEET_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ViewOnlyPolicy(ModelPermissionPolicy):
@@ -42,26 +45,11 @@ class SendOnlyPolicy(ModelPermissionPolicy):
         return action in ("add", "view") and super().user_has_permission(user, action)
 
 
-class NoAddPolicy(ModelPermissionPolicy):
-    def user_has_permission(self, user, action):
-        return action != "add" and super().user_has_permission(user, action)
-
-
 register_permission_policy(VigilSlot, ViewOnlyPolicy(VigilSlot))
 register_permission_policy(SlotBooking, ViewOnlyPolicy(SlotBooking))
 register_permission_policy(VigilMessage, SendOnlyPolicy(VigilMessage))
-register_permission_policy(VigilSignup, NoAddPolicy(VigilSignup))
-register_permission_policy(CalendarSubscription, NoAddPolicy(CalendarSubscription))
-
-
-class SafeExportIndexView(IndexView):
-    """Names people typed must not run as spreadsheet formulas when staff open the export."""
-
-    def preprocess_field_value(self, field, value, export_format):
-        value = super().preprocess_field_value(field, value, export_format)
-        if isinstance(value, str) and value.startswith(SPREADSHEET_FORMULA_START):
-            return "'" + value
-        return value
+register_permission_policy(VigilSignup, NoAddPermissionPolicy(VigilSignup))
+register_permission_policy(CalendarSubscription, NoAddPermissionPolicy(CalendarSubscription))
 
 
 def host_time(slot):

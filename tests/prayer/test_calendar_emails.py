@@ -192,3 +192,44 @@ def test_unconfirmed_subscriptions_are_purged_after_a_week(calendar, time_machin
     time_machine.move_to(start + datetime.timedelta(days=8), tick=False)
     assert purge_unconfirmed_calendar_subscriptions() == 1
     assert CalendarSubscription.objects.get().email == "ruth@example.org"
+
+
+class WorkerKilled(BaseException):
+    """Stands for SIGKILL: nothing in the task gets to handle it."""
+
+
+def test_a_worker_killed_mid_send_leaves_the_rest_to_the_next_run_and_nobody_twice(
+    calendar, time_machine, monkeypatch
+):
+    for number in range(4):
+        subscribe(calendar, f"p{number}@example.org")
+    from django.core.mail.message import EmailMessage
+
+    real_send = EmailMessage.send
+    sent_so_far = []
+
+    def dies_after_two(message, *args, **kwargs):
+        if len(sent_so_far) == 2:
+            raise WorkerKilled
+        sent_so_far.append(message.to[0])
+        return real_send(message, *args, **kwargs)
+
+    moment = datetime.datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
+    time_machine.move_to(moment, tick=False)
+    monkeypatch.setattr(EmailMessage, "send", dies_after_two)
+    with pytest.raises(WorkerKilled):
+        send_due_entries()
+    monkeypatch.setattr(EmailMessage, "send", real_send)
+    first = [m.to[0] for m in mail.outbox]
+    assert len(first) == 2
+    assert CalendarDelivery.objects.filter(status="sent").count() == 2
+
+    # Another worker a minute later leaves the dead worker's claim alone...
+    assert run_at(time_machine, moment + datetime.timedelta(minutes=1)) == []
+    # ...and takes it over once it is stale: the two not yet sent, once each.
+    later = run_at(time_machine, moment + datetime.timedelta(minutes=15))
+    assert sorted(m.to[0] for m in later) == sorted(
+        f"p{n}@example.org" for n in range(4) if f"p{n}@example.org" not in first
+    )
+    assert CalendarDelivery.objects.filter(status="sent").count() == 4
+    assert run_at(time_machine, moment + datetime.timedelta(minutes=30)) == []

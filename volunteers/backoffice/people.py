@@ -2,35 +2,15 @@
 
 from django.db.models import Count, Q
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import CreateView, EditView, IndexView
+from wagtail.admin.views.generic import CreateView, EditView
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from volunteers import signups
 from volunteers.models import SafeguardingCheck, SignUp, Volunteer
-
-SPREADSHEET_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class NoAddPermissionPolicy(ModelPermissionPolicy):
-    """Sign-ups come only from volunteers signing up."""
-
-    def user_has_permission(self, user, action):
-        return action != "add" and super().user_has_permission(user, action)
-
+from website.backoffice import NoAddPermissionPolicy, SafeExportIndexView
 
 register_permission_policy(SignUp, NoAddPermissionPolicy(SignUp))
-
-
-class SafeExportIndexView(IndexView):
-    """Text a visitor typed (a name) must not run as a formula when staff open the export."""
-
-    def preprocess_field_value(self, field, value, export_format):
-        value = super().preprocess_field_value(field, value, export_format)
-        if isinstance(value, str) and value.startswith(SPREADSHEET_FORMULA_START):
-            return "'" + value
-        return value
 
 
 class SignUpIndexView(SafeExportIndexView):
