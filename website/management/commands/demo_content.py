@@ -60,17 +60,19 @@ class Command(BaseCommand):
         builder = DemoBuilder(image_width)
         with transaction.atomic():
             home = builder.build()
-            prayer = create_prayer_demo(home)
-            prayer.update(create_campaign_demo(home))
-            prayer.update(create_volunteer_demo(home))
-            prayer.update(create_vigil_demo(home))
+            areas = create_prayer_demo(home)
+            areas.update(create_campaign_demo(home))
+            areas.update(create_volunteer_demo(home))
+            areas.update(create_vigil_demo(home))
         for note in builder.notes:
             self.stdout.write(note)
-        if any(prayer.values()):
-            made = ", ".join(f"{count} {what}" for what, count in prayer.items() if count)
-            self.stdout.write(self.style.SUCCESS(f"Prayer demo created: {made}."))
+        if any(areas.values()):
+            made = ", ".join(f"{count} {what}" for what, count in areas.items() if count)
+            self.stdout.write(
+                self.style.SUCCESS(f"Prayer, campaign and volunteer demo created: {made}.")
+            )
         if not builder.created:
-            if not builder.notes and not any(prayer.values()):
+            if not builder.notes and not any(areas.values()):
                 self.stdout.write("Demo content already present; nothing to do.")
             return
         summary = ", ".join(
