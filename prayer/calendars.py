@@ -13,7 +13,6 @@ entry: after an outage nobody receives a pile of old days.
 import datetime
 import logging
 import uuid
-import zoneinfo
 from collections import defaultdict
 from urllib.parse import urlsplit
 
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from prayer.emails.calendars import unsubscribe_url
 from prayer.models import CalendarDelivery, CalendarSubscription, PrayerCalendarPage
+from prayer.scheduling import zone_or_utc
 from website.emails import render_email
 from website.mailing import suppressed_addresses, unsubscribe_headers
 
@@ -75,13 +75,6 @@ def calendar_ics_bytes(calendar):
     return ics.to_ical()
 
 
-def zone_of(name):
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
 def running_calendars(now):
     """Live calendars with a day on some date somewhere on Earth right now."""
     earliest = (now - datetime.timedelta(days=1)).date()
@@ -99,7 +92,7 @@ def due_by_date(calendar, days, now):
         calendar=calendar, status=CalendarSubscription.Status.ACTIVE
     ).values_list("pk", "hour", "time_zone")
     for pk, hour, zone_name in active:
-        local = now.astimezone(zone_of(zone_name))
+        local = now.astimezone(zone_or_utc(zone_name))
         if local.hour >= hour and local.date() in days:
             due[local.date()].append(pk)
     return due

@@ -15,7 +15,8 @@ DIGEST_LOCAL_HOUR = 7
 UTC = datetime.UTC
 
 
-def _zone(name):
+def zone_or_utc(name):
+    """The named time zone, or UTC when the name is empty or unknown."""
     try:
         return zoneinfo.ZoneInfo(name or "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -59,7 +60,7 @@ def next_digest_at(subscription, after):
     """
     if after.tzinfo is None:
         raise ValueError("next_digest_at needs an aware datetime.")
-    zone = _zone(getattr(subscription, "time_zone", "UTC"))
+    zone = zone_or_utc(getattr(subscription, "time_zone", "UTC"))
     frequency = getattr(subscription, "frequency", "weekly")
     weekday = getattr(subscription, "weekday", 0)
     # Start a day early so a local date behind UTC is not skipped.

@@ -19,6 +19,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from prayer.models.subscriptions import validate_time_zone
+from prayer.scheduling import zone_or_utc
 from website.models.pages import SocialMetaMixin
 from website.models.querysets import PublicPageManager
 
@@ -71,10 +72,7 @@ class PrayerCalendarPage(RoutablePageMixin, SocialMetaMixin, Page):
 
     @property
     def zone(self):
-        try:
-            return zoneinfo.ZoneInfo(self.time_zone or "UTC")
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return zoneinfo.ZoneInfo("UTC")
+        return zone_or_utc(self.time_zone)
 
     def today(self, now=None):
         return (now or timezone.now()).astimezone(self.zone).date()

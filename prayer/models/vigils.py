@@ -25,6 +25,7 @@ from wagtail.signals import page_published
 
 from prayer.models.calendars import time_zone_panel
 from prayer.models.subscriptions import validate_time_zone
+from prayer.scheduling import zone_or_utc
 from website.models.pages import SocialMetaMixin
 from website.models.querysets import PublicPageManager
 
@@ -107,10 +108,7 @@ class VigilPage(RoutablePageMixin, SocialMetaMixin, Page):
 
     @property
     def zone(self):
-        try:
-            return zoneinfo.ZoneInfo(self.time_zone or "UTC")
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return zoneinfo.ZoneInfo("UTC")
+        return zone_or_utc(self.time_zone)
 
     def compute_instants(self):
         if self.start_date and self.end_date:

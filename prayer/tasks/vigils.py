@@ -6,7 +6,6 @@ only where it was empty), so a second run of the same task finds nothing left to
 
 import datetime
 import logging
-import zoneinfo
 from collections import defaultdict
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from prayer.emails.vigils import CONFIRM_MAX_AGE, manage_url, unsubscribe_url
 from prayer.models import SlotBooking, VigilMessage, VigilSignup
+from prayer.scheduling import zone_or_utc
 from prayer.vigils import bookings_ics_bytes, slot_label, theme_for
 from website.emails import build_message, render_email
 from website.mailing import (
@@ -55,10 +55,7 @@ def slot_lines(signup, slots):
 
 
 def signup_zone(signup):
-    try:
-        return zoneinfo.ZoneInfo(signup.time_zone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+    return zone_or_utc(signup.time_zone)
 
 
 def send_booking_confirmation(signup_id, slot_ids):
