@@ -7,6 +7,9 @@ once from a separate process (one thread and one connection each, released toget
 barrier). Latency is measured per request from connect to response, queueing included. Then it
 counts the sign-ups in the database. Prints one JSON line last.
 
+`--floor` fires the same 200 signed-in requests at a page that does nothing (robots.txt)
+instead, to show what the server stack alone costs for such a burst on this machine.
+
 DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/vigil_bench_signup (created if
 missing); REDIS_URL (default redis://127.0.0.1:6379/11) holds the cache, the sessions and the
 task queue, and is flushed before and after.
@@ -164,7 +167,7 @@ def warm_up(port, shift_id, rounds=40):
             connection.close()
 
 
-def fire(port, shift_id, cookies, results, concurrency):
+def fire(port, request_line, cookies, results, concurrency):
     """The client process: one thread per sign-up, all released together (at most
     `concurrency` of them in flight; by default all of them)."""
     barrier = threading.Barrier(len(cookies))
@@ -184,7 +187,7 @@ def fire(port, shift_id, cookies, results, concurrency):
         # connection would wait for it, so no connection is opened before its request.
         connection = http.client.HTTPConnection(HOST, port, timeout=60)
         try:
-            connection.request("POST", f"/volunteer/shifts/{shift_id}/sign-up/", body, headers)
+            connection.request(*request_line, body, headers)
             response = connection.getresponse()
             response.read()
             status = response.status
@@ -218,6 +221,9 @@ def main():
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
         "--concurrency", type=int, default=0, help="requests in flight at once (default: all)"
+    )
+    parser.add_argument(
+        "--floor", action="store_true", help="the same burst at a page that does nothing"
     )
     args = parser.parse_args()
 
@@ -255,11 +261,15 @@ def main():
     try:
         wait_until_up(args.port, server)
         warm_up(args.port, shift_id)
+        if args.floor:
+            request_line = ("GET", "/robots.txt")
+        else:
+            request_line = ("POST", f"/volunteer/shifts/{shift_id}/sign-up/")
         with multiprocessing.Manager() as manager:
             results = manager.list()
             client = multiprocessing.Process(
                 target=fire,
-                args=(args.port, shift_id, cookies, results, args.concurrency or args.requests),
+                args=(args.port, request_line, cookies, results, args.concurrency or args.requests),
             )
             client.start()
             client.join()
@@ -269,7 +279,7 @@ def main():
         server.wait(timeout=30)
         log.close()
 
-    errors = sum(1 for status, _ms in outcomes if status != 302)
+    errors = sum(1 for status, _ms in outcomes if status != (200 if args.floor else 302))
     latencies = [ms for _status, ms in outcomes]
     counted = count(shift_id)
     flush_redis(redis_url)
@@ -283,7 +293,7 @@ def main():
     print(
         json.dumps(
             {
-                "bench": "signup",
+                "bench": "signup_floor" if args.floor else "signup",
                 "requests": len(outcomes),
                 "capacity": args.capacity,
                 "confirmed": counted["confirmed"],

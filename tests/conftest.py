@@ -1,7 +1,29 @@
 import pytest
 from django.core.cache import caches
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import build_site
+
+# Fuzz tests (tests/fuzzing.py): 1,000 inputs per form or signed link is the CI number;
+# `pytest --hypothesis-profile=dev` runs 25 for a quick look. Inputs are big and slow by
+# design, and no example database is written into the tree.
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=1000,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
+hypothesis_settings.register_profile(
+    "dev", parent=hypothesis_settings.get_profile("ci"), max_examples=25
+)
+hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

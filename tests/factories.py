@@ -1,6 +1,7 @@
 """Factories and page builders shared by the tests."""
 
 import datetime
+import itertools
 from io import BytesIO
 
 import factory
@@ -290,3 +291,144 @@ def register_church(campaign, **overrides):
     form = RegistrationForm(guarded(registration_form_data(**overrides)))
     assert form.is_valid(), form.errors
     return register(campaign, form.cleaned_data)
+
+
+# ---------------------------------------------------------------------------
+# My Vigil (issue 7): one supporter's records in every app, made before any account
+
+
+SUPPORTER_NUMBERS = itertools.count(1)
+
+
+def supporter_records(home, email, name="Ruth Mensah", now=None):
+    """Everything a supporter can join with `email`, as the public forms leave it confirmed:
+    a prayer subscription, a prayer calendar, a vigil with one past and one future slot, a
+    prayer request, a volunteer profile with a past attended shift, a future shift and a
+    check, and a church registration. Returns a dict of the records by name."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    from prayer.models import (
+        CalendarSubscription,
+        PrayerRequest,
+        SlotBooking,
+        Subscription,
+        VigilSignup,
+    )
+    from volunteers.models import Shift, SignUp
+
+    now = now or timezone.now()
+    records = {}
+    subscription = Subscription.objects.create(
+        email=email,
+        name=name,
+        status=Subscription.Status.ACTIVE,
+        consent_at=now,
+        consent_source="/pray/subscribe/",
+        consent_ip="203.0.113.7",
+        confirmed_at=now,
+    )
+    records["subscription"] = subscription
+
+    number = next(SUPPORTER_NUMBERS)
+    calendar = prayer_calendar_for(home)
+    records["calendar_subscription"] = CalendarSubscription.objects.create(
+        calendar=calendar,
+        email=email,
+        status=CalendarSubscription.Status.ACTIVE,
+        consent_at=now,
+        confirmed_at=now,
+    )
+
+    today = timezone.localdate(now)
+    vigil = add_vigil(
+        home,
+        title=f"Night of prayer {number}",
+        start_date=today - datetime.timedelta(days=1),
+        start_time=datetime.time(0),
+        end_date=today + datetime.timedelta(days=2),
+        end_time=datetime.time(0),
+        capacity=2,
+    )
+    signup = VigilSignup.objects.create(
+        vigil=vigil,
+        email=email,
+        display_name=name,
+        status=VigilSignup.Status.CONFIRMED,
+        confirmed_at=now,
+    )
+    slots = vigil.slots.order_by("starts_at")
+    past = slots.filter(ends_at__lte=now).first()
+    future = slots.filter(starts_at__gt=now + datetime.timedelta(hours=2)).first()
+    for slot in (past, future):
+        SlotBooking.objects.create(signup=signup, slot=slot)
+        type(slot).objects.filter(pk=slot.pk).update(taken=F("taken") + 1)
+    records.update(vigil_signup=signup, past_slot=past, future_slot=future)
+
+    records["prayer_request"] = PrayerRequest.objects.create(
+        title="Pray for my sister’s recovery",
+        public_text="Strength and healing for my sister.",
+        restricted_text="She is at the shelter in the old town.",
+        submitter_name=name,
+        submitter_email=email,
+        wants_reply=True,
+        status=PrayerRequest.Status.APPROVED,
+        approved_at=now,
+    )
+
+    opportunity = add_opportunity(home, title=f"Teach at the drop-in centre {number}")
+    volunteer = add_volunteer(email=email, name=name, phone="+447700900123", notes="Reliable.")
+    past_shift = add_shift(opportunity, starts_at=now - datetime.timedelta(days=10), hours=3)
+    future_shift = add_shift(opportunity, starts_at=now + datetime.timedelta(days=5), capacity=1)
+    SignUp.objects.create(
+        shift=past_shift,
+        volunteer=volunteer,
+        status=SignUp.Status.CONFIRMED,
+        attendance=SignUp.Attendance.ATTENDED,
+        confirmed_at=now - datetime.timedelta(days=20),
+    )
+    upcoming = SignUp.objects.create(
+        shift=future_shift, volunteer=volunteer, status=SignUp.Status.CONFIRMED, confirmed_at=now
+    )
+    Shift.objects.filter(pk__in=[past_shift.pk, future_shift.pk]).update(confirmed_count=1)
+    records.update(
+        volunteer=volunteer,
+        past_shift=past_shift,
+        future_shift=future_shift,
+        upcoming_signup=upcoming,
+        check=add_check(volunteer, reference="CERT-778899"),
+    )
+
+    campaign = open_campaign(home, title=f"Freedom Sunday {number}")
+    result = register_church(
+        campaign,
+        email=email,
+        contact_name=name,
+        church_name=f"Grace Church {number}",
+        phone="+442079460958",
+    )
+    records.update(campaign=campaign, registration=result.registration, contact=result.contact)
+    return records
+
+
+def prayer_calendar_for(home):
+    from prayer.models import PrayerCalendarPage
+
+    return PrayerCalendarPage.objects.first() or add_prayer_calendar(home)
+
+
+# ---------------------------------------------------------------------------
+# Consent (issue 7): a record for a story, a photo or a prayer request
+
+
+def add_consent(content, given_on=None, **fields):
+    """A consent record for `content` (StoryPage, Image or PrayerRequest), current by default."""
+    from website.models import ConsentRecord
+    from website.models.consent import content_field
+
+    fields.setdefault("given_by", "Asha Kumari, in person")
+    fields.setdefault("covers", "Her story with a changed name, and the photo without her face.")
+    given_on = given_on or datetime.date(2026, 1, 5)
+    return ConsentRecord.objects.create(
+        **{content_field(content): content}, given_on=given_on, **fields
+    )

@@ -57,6 +57,7 @@ def create_volunteer_demo(home):
             title="Volunteer with us",
             slug="volunteer-with-us",
             intro="Give a few hours a week: teach, bake, sew or welcome visitors at our centres.",
+            show_in_menus=True,
         )
         home.add_child(instance=index)
         index.save_revision().publish()

@@ -1,6 +1,6 @@
 """Signed links in volunteer emails: confirm a sign-up, manage sign-ups, the calendar feed.
 
-The manage and confirm links carry the volunteer's `link_version`, the feed its
+The manage, confirm and keep-my-details links carry the volunteer's `link_version`, the feed its
 `feed_version`: raising either revokes every link of that kind sent so far.
 """
 
@@ -12,6 +12,7 @@ from website.signing import make_token
 CONFIRM_PURPOSE = "volunteer-signup-confirm"
 MANAGE_PURPOSE = "volunteer-manage"
 FEED_PURPOSE = "volunteer-feed"
+KEEP_PURPOSE = "volunteer-keep-details"
 CONFIRM_MAX_AGE = 7 * 24 * 60 * 60
 
 
@@ -30,6 +31,11 @@ def feed_path(volunteer):
     return reverse("volunteers:feed", args=[token])
 
 
+def keep_details_path(volunteer):
+    token = make_token(KEEP_PURPOSE, volunteer.pk, volunteer.link_version)
+    return reverse("volunteers:keep_details", args=[token])
+
+
 def confirm_url(signup):
     return absolute(confirm_path(signup))
 
@@ -40,3 +46,7 @@ def manage_url(volunteer):
 
 def feed_url(volunteer):
     return absolute(feed_path(volunteer))
+
+
+def keep_details_url(volunteer):
+    return absolute(keep_details_path(volunteer))

@@ -28,9 +28,13 @@ def parse_day(value):
     if not value:
         return None
     try:
-        return datetime.date.fromisoformat(value[:10])
+        day = datetime.date.fromisoformat(value[:10])
     except ValueError as error:
         raise Http404("Not a date") from error
+    # The day's start and end in every time zone must be representable (years 1 to 9999).
+    if not datetime.date.min < day < datetime.date.max:
+        raise Http404("Not a date we can list")
+    return day
 
 
 def starting_on(day, shifts):

@@ -55,7 +55,7 @@ def send_signup_email(signup_id, kind):
         .filter(pk=signup_id)
         .first()
     )
-    if signup is None or kind not in TEMPLATES:
+    if signup is None or kind not in TEMPLATES or signup.volunteer.anonymised_at:
         return None
     if kind in STILL_TRUE and signup.status not in STILL_TRUE[kind]:
         logger.info(
@@ -238,7 +238,9 @@ def send_shift_message(message_id):
         statuses.append(Status.WAITLISTED)
     volunteers = [
         signup.volunteer
-        for signup in SignUp.objects.filter(shift=shift_message.shift, status__in=statuses)
+        for signup in SignUp.objects.filter(
+            shift=shift_message.shift, status__in=statuses, volunteer__anonymised_at__isnull=True
+        )
         .select_related("volunteer")
         .order_by("pk")
     ]
@@ -288,19 +290,19 @@ def batch_messages(subject, text, html, volunteers, merge):
     return messages
 
 
-UNCONFIRMED_KEPT = datetime.timedelta(days=8)
-
-
 def purge_unconfirmed_signups(now=None):
-    """Daily: forget sign-ups whose emailed link was never followed (it expires after 7 days),
-    and the profiles they leave with nothing: an unproven address is not kept."""
+    """Daily: forget sign-ups whose emailed link was not followed within
+    RETENTION_UNCONFIRMED_DAYS, and the profiles they leave with nothing: an unproven address
+    is not kept."""
     from volunteers.models import Volunteer
 
-    cutoff = (now or timezone.now()) - UNCONFIRMED_KEPT
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.RETENTION_UNCONFIRMED_DAYS)
     stale = SignUp.objects.filter(status=Status.PENDING_EMAIL, created_at__lt=cutoff)
     deleted, _ = stale.delete()
     orphans = Volunteer.objects.filter(
         signups__isnull=True, checks__isnull=True, user__isnull=True, created_at__lt=cutoff
     )
     orphans.delete()
+    if deleted:
+        logger.info("Purged %s unconfirmed volunteer sign-ups", deleted)
     return deleted

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from volunteers import views
+from volunteers import keep_details, views
 
 app_name = "volunteers"
 
@@ -17,4 +17,5 @@ urlpatterns = [
         name="signup_calendar",
     ),
     path("feed/<str:token>/calendar.ics", views.feed, name="feed"),
+    path("keep/<str:token>/", keep_details.keep_details, name="keep_details"),
 ]

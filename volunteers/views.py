@@ -266,7 +266,8 @@ def manage_action(request, volunteer):
 
 
 def parse_id(value):
-    return int(value) if (value or "").isdigit() and len(value) < 19 else None
+    value = value or ""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 @login_required

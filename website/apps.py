@@ -6,10 +6,11 @@ class WebsiteConfig(AppConfig):
     verbose_name = "Website"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_migrate
+        from django.db.models.signals import post_delete, post_migrate, post_save
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from website import webhooks  # noqa: F401  (connects anymail's tracking signal)
+        from website.account import attach  # noqa: F401  (attaches records on verification)
         from website.caching import forget_menus, forget_menus_for_pages
         from website.schedules import ensure_schedules
 
@@ -17,3 +18,19 @@ class WebsiteConfig(AppConfig):
         for signal in (page_published, page_unpublished, post_page_move):
             signal.connect(forget_menus, dispatch_uid=f"forget-menus-{signal}")
         post_delete.connect(forget_menus_for_pages, dispatch_uid="forget-menus-on-delete")
+
+        # Consent: a photo's visibility follows its records; a story published while its
+        # consent has ended goes straight back off the site (website/consent/).
+        from website.consent.images import forget_hidden_images
+        from website.consent.takedown import take_down_if_consent_ended
+        from website.models import ConsentRecord, EditorialConsent, PrayerRequestConsent
+
+        # Signals name the class saved, so the proxies the back office saves are listed too.
+        for model in (ConsentRecord, EditorialConsent, PrayerRequestConsent):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    forget_hidden_images,
+                    sender=model,
+                    dispatch_uid=f"consent-images-{model.__name__}-{signal}",
+                )
+        page_published.connect(take_down_if_consent_ended, dispatch_uid="consent-take-down")

@@ -1,11 +1,15 @@
-"""Pieces every app's back office shares: safe exports, records that only arrive by form, and
-audit log entries that name a person's record by number, never by address (log entries outlive
-the people in them)."""
+"""Pieces every app's back office shares: safe and audited exports, records that only arrive by
+form, and audit log entries that name a person's record by number, never by address (log
+entries outlive the people in them)."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from wagtail.admin.views.generic import DeleteView, EditView, IndexView
-from wagtail.log_actions import log
+from wagtail import hooks
+from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView
+from wagtail.log_actions import LogFormatter, log
 from wagtail.permission_policies import ModelPermissionPolicy
+
+EXPORT_ACTION = "vigil.export"
 
 # A cell starting with one of these runs as a formula in a spreadsheet.
 SPREADSHEET_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -18,11 +22,63 @@ def safe_cell(value):
     return value
 
 
-class SafeExportIndexView(IndexView):
-    """An index whose CSV/XLSX export neutralises formulas in what visitors typed."""
+class SafeExportMixin:
+    """For an index view: its CSV/XLSX export neutralises formulas in what visitors typed."""
 
     def preprocess_field_value(self, field, value, export_format):
         return safe_cell(super().preprocess_field_value(field, value, export_format))
+
+
+class ExportFormatter(LogFormatter):
+    label = "Export"
+
+    def format_message(self, log_entry):
+        data = log_entry.data
+        rows = data.get("rows", 0)
+        return (
+            f"Exported {rows} row{'' if rows == 1 else 's'} of {data.get('of', 'records')} "
+            f"({data.get('format', '').upper()})"
+        )
+
+
+@hooks.register("register_log_actions")
+def register_export_action(actions):
+    actions.register_action(EXPORT_ACTION)(ExportFormatter)
+
+
+def log_export(user, model, rows, export_format, filtered_by=()):
+    """Write "exported N rows of X (format)" to the audit log, logged against the table itself.
+
+    Nothing from the rows goes in, and of the filters and search only their names: a search
+    for an address must not leave the address in the log.
+    """
+    what = str(model._meta.verbose_name_plural)
+    return log(
+        ContentType.objects.get_for_model(model, for_concrete_model=False),
+        EXPORT_ACTION,
+        user=user,
+        title=what.capitalize(),
+        data={
+            "rows": rows,
+            "of": what,
+            "format": export_format,
+            "filtered_by": sorted(filtered_by),
+        },
+    )
+
+
+class AuditedExportMixin:
+    """For an index view: each CSV/XLSX export is written to the audit log before it is sent."""
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        rows = len(queryset) if isinstance(queryset, list) else queryset.count()
+        filtered_by = {name for name in self.request.GET if name != "export"}
+        log_export(self.request.user, self.model, rows, spreadsheet_format, filtered_by)
+        return super().as_spreadsheet(queryset, spreadsheet_format)
+
+
+class SafeExportIndexView(SafeExportMixin, AuditedExportMixin, IndexView):
+    """An index whose export neutralises formulas and is written to the audit log."""
 
 
 class NoAddPermissionPolicy(ModelPermissionPolicy):
@@ -34,6 +90,21 @@ class NoAddPermissionPolicy(ModelPermissionPolicy):
 
 def log_title(instance):
     return f"{instance._meta.verbose_name.capitalize()} #{instance.pk}"
+
+
+class AnonymousLogCreateView(CreateView):
+    """Save the form and log the creation under the record's number, not the person it names."""
+
+    def save_instance(self):
+        instance = self.form.save()
+        log(
+            instance,
+            "wagtail.create",
+            user=self.request.user,
+            title=log_title(instance),
+            content_changed=True,
+        )
+        return instance
 
 
 class AnonymousLogEditView(EditView):

@@ -5,6 +5,8 @@ from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+from website.consent.images import shown
+
 
 class ImageWithCaptionBlock(blocks.StructBlock):
     image = ImageChooserBlock()
@@ -20,6 +22,12 @@ class ImageWithCaptionBlock(blocks.StructBlock):
         template = "website/blocks/image_with_caption.html"
         preview_value = {"caption": "A tailoring class at the drop-in centre"}
         description = "An image with an optional caption"
+
+    def render(self, value, context=None):
+        """A photo whose consent has ended leaves with its caption (website/consent/images.py)."""
+        if not shown(value.get("image"), context and context.get("request")):
+            return ""
+        return super().render(value, context)
 
 
 class PullQuoteBlock(blocks.StructBlock):

@@ -9,6 +9,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django_q.tasks import async_task
 
+from website.mailing import can_be_addressed
+
 
 def email_context(context):
     from wagtail.models import Site
@@ -33,6 +35,9 @@ def render_email(template, context):
 def build_message(template, to, context, headers=None, reply_to=None):
     subject, text, html = render_email(template, context)
     recipients = [to] if isinstance(to, str) else list(to)
+    # An address no header can carry is dropped (a message with no recipient is not sent):
+    # sending would fail on every retry.
+    recipients = [address for address in recipients if can_be_addressed(address)]
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

@@ -1,9 +1,20 @@
-"""allauth's account forms, bounded: an address longer than the column is refused, not a 500."""
+"""allauth's account forms, bounded: an address longer than the column, or one no mail header
+can carry, is refused, not a 500."""
 
 from allauth.account import forms as allauth_forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
+from website.mailing import can_be_addressed
+
 EMAIL_MAX_LENGTH = 254
+
+
+def validate_addressable(value):
+    """allauth emails the address during the request: sending to one that passes Django's
+    validator but has no ASCII form (U+FFFD in its domain, say) would fail there."""
+    if value and not can_be_addressed(value):
+        raise ValidationError("Enter a valid email address.", code="invalid")
 
 
 class BoundedEmailMixin:
@@ -16,7 +27,7 @@ class BoundedEmailMixin:
             if field is None:
                 continue
             field.max_length = EMAIL_MAX_LENGTH
-            field.validators.append(MaxLengthValidator(EMAIL_MAX_LENGTH))
+            field.validators += [MaxLengthValidator(EMAIL_MAX_LENGTH), validate_addressable]
             field.widget.attrs["maxlength"] = str(EMAIL_MAX_LENGTH)
 
 

@@ -1,6 +1,7 @@
 """The one place that decides who may receive bulk mail, and the headers bulk mail carries."""
 
 from django.conf import settings
+from django.core.mail.message import sanitize_address
 
 SOFT_BOUNCE_LIMIT = 3
 
@@ -50,6 +51,16 @@ def suppressed_addresses(emails):
     return set(
         Suppression.objects.active().filter(email__in=wanted).values_list("email", flat=True)
     )
+
+
+def can_be_addressed(email):
+    """Whether a message header can carry `email`. Django's validator accepts some domains
+    with no ASCII (IDNA) form, e.g. with U+FFFD in them, and sending to them always fails."""
+    try:
+        sanitize_address(email, settings.DEFAULT_CHARSET)
+    except (UnicodeError, ValueError):
+        return False
+    return True
 
 
 def may_receive_bulk(email):

@@ -25,8 +25,19 @@ SCHEDULES = {
         24 * 60,
     ),
     "resume-campaign-updates": ("campaigns.tasks.resume_update_sends", 10),
+    "take-down-ended-consent": ("website.consent.tasks.take_down_ended_consent", 15),
     "purge-unconfirmed-subscriptions": (
         "prayer.tasks.subscriptions.purge_unconfirmed_subscriptions",
+        24 * 60,
+    ),
+    # Retention (issue 7): see the README's "Retention" section for what each keeps.
+    "warn-inactive-volunteers": ("volunteers.retention.warn_inactive_volunteers", 24 * 60),
+    "anonymise-inactive-volunteers": (
+        "volunteers.retention.anonymise_inactive_volunteers",
+        24 * 60,
+    ),
+    "reduce-past-campaign-registrations": (
+        "campaigns.retention.reduce_old_registrations",
         24 * 60,
     ),
 }

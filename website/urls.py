@@ -32,7 +32,7 @@ urlpatterns = [
     path("volunteer/", include("volunteers.urls")),
     path("church/", include("campaigns.urls")),
     path("anymail/", include("anymail.urls")),
-    path("account/", views.account_home, name="account_home"),
+    path("account/", include("website.account.urls")),
 ]
 
 if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):

@@ -1,9 +1,8 @@
-"""Site-wide views: search, robots.txt, health, the account page and error pages."""
+"""Site-wide views: search, robots.txt, health and error pages (My Vigil: website.account)."""
 
 import logging
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
@@ -20,9 +19,19 @@ logger = logging.getLogger(__name__)
 SEARCH_QUERY_MAX_LENGTH = 200
 
 
+def search_words(raw):
+    """The query as plain words. Double quotes go: Wagtail's SQLite backend hands an unpaired
+    one to FTS5, which fails (wagtail issue 13227); control characters and NUL go too."""
+    text = "".join(
+        char if char.isprintable() and char != '"' else " "
+        for char in raw[: SEARCH_QUERY_MAX_LENGTH * 4]
+    )
+    return " ".join(text.split())[:SEARCH_QUERY_MAX_LENGTH]
+
+
 @require_GET
 def search(request):
-    query = " ".join(request.GET.get("q", "").split())[:SEARCH_QUERY_MAX_LENGTH]
+    query = search_words(request.GET.get("q", ""))
     results = None
     if query:
         pages = Page.objects.live().public().specific().search(query)
@@ -73,11 +82,6 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "unhealthy", **report}, status=200 if healthy else 503
     )
-
-
-@login_required
-def account_home(request):
-    return render(request, "account/home.html")
 
 
 def server_error(request):

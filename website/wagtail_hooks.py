@@ -1,8 +1,11 @@
-"""Back office for the editorial side: regions used by stories and prayer requests."""
+"""Back office for the editorial side: regions used by stories and prayer requests, and consent
+(website/consent/: its menu, the story editor's refusal to publish, the dashboard panel)."""
 
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from website.consent import backoffice as consent_backoffice  # noqa: F401  (registers hooks)
+from website.consent import dashboard as consent_dashboard  # noqa: F401  (registers hooks)
 from website.models import Region
 
 

@@ -38,6 +38,7 @@ from campaigns.registration import merge_registrations
 from website.backoffice import (
     AnonymousLogDeleteView,
     AnonymousLogEditView,
+    AuditedExportMixin,
     NoAddPermissionPolicy,
     safe_cell,
 )
@@ -81,7 +82,7 @@ class RegistrationFilterSet(WagtailFilterSet):
         return queryset.filter(fetched if value else ~fetched)
 
 
-class RegistrationIndexView(IndexView):
+class RegistrationIndexView(AuditedExportMixin, IndexView):
     def get_base_queryset(self):
         return (
             super()
@@ -294,7 +295,7 @@ class RegistrationViewSet(ModelViewSet):
         return [*super().get_urlpatterns(), path("merge/<int:pk>/", self.merge_view, name="merge")]
 
 
-class ContactIndexView(IndexView):
+class ContactIndexView(AuditedExportMixin, IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("registration", "campaign")
 

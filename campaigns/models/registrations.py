@@ -55,6 +55,12 @@ class ChurchRegistration(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    reduced_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set when retention reduced it to the church's name, city and country.",
+    )
 
     objects = ChurchRegistrationQuerySet.as_manager()
 

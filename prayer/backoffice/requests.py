@@ -22,7 +22,10 @@ from wagtail.log_actions import log
 from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet
 
 from prayer.models import PrayerRequest, Topic
+from prayer.models.requests import CONSENT_ENDED_MESSAGE
 from prayer.moderation import find_personal_details, highlight
+from website.backoffice import AuditedExportMixin, SafeExportMixin
+from website.consent.status import consent_has_ended
 
 Status = PrayerRequest.Status
 
@@ -34,6 +37,7 @@ MODERATION_ACTIONS = {
     "archive": (Status.ARCHIVED, "vigil.prayer.archive", "Archive", "Archived"),
 }
 ACTION_FOR_STATUS = {status: slug for slug, (status, *_rest) in MODERATION_ACTIONS.items()}
+ON_WALL = (Status.APPROVED, Status.ANSWERED)
 
 
 @hooks.register("register_log_actions")
@@ -108,7 +112,7 @@ class PersonalDetailsPanel(Panel):
             return context
 
 
-class PrayerRequestIndexView(IndexView):
+class PrayerRequestIndexView(SafeExportMixin, AuditedExportMixin, IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().prefetch_related("topics", "regions")
 
@@ -201,6 +205,9 @@ class ModerateView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
     def post(self, request, pk, action):
+        if MODERATION_ACTIONS[action][0] in ON_WALL and consent_has_ended(self.object):
+            messages.error(request, f"“{self.object.title}”: {CONSENT_ENDED_MESSAGE}")
+            return redirect(self.viewset.get_url_name("list"))
         if self.object.status == MODERATION_ACTIONS[action][0]:
             # A second click, or a second tab: nothing changes and nothing more is logged.
             messages.warning(request, f"“{self.object.title}” was already moderated this way.")

@@ -216,6 +216,8 @@ def _create_issue(content, key, now, shared):
         includes_restricted=content["restricted"],
         request_ids=content["requests"],
         story_ids=content["stories"],
+        praise_ids=content["praise"],
+        campaign_ids=content["campaigns"],
     )
     subject, text, html, browser_html = render_issue(content, now, browser_url(issue), shared)
     issue.subject = subject[:200]

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from prayer.forms.subscriptions import time_zone_choices
+from prayer.forms.subscriptions import TimeZoneSelect, time_zone_choices
 from website.formguard import GuardedForm
 from website.mailing import normalise_email
 
@@ -30,6 +30,7 @@ class CalendarSubscribeForm(GuardedForm, forms.Form):
     time_zone = forms.ChoiceField(
         label="Your time zone",
         choices=time_zone_choices,
+        widget=TimeZoneSelect,
         initial="UTC",
         error_messages={"invalid_choice": "Choose a time zone from the list."},
     )

@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.utils import timezone
 
-from prayer.forms.subscriptions import time_zone_choices
+from prayer.forms.subscriptions import TimeZoneSelect, time_zone_choices
 from prayer.vigils import format_local, parse_slot_key
 from website.formguard import GuardedForm
 from website.mailing import normalise_email
@@ -46,6 +46,7 @@ class VigilSignupForm(GuardedForm, forms.Form):
     time_zone = forms.ChoiceField(
         label="Your time zone",
         choices=time_zone_choices,
+        widget=TimeZoneSelect,
         initial="UTC",
         help_text="Times in your emails are in this zone.",
         error_messages={"invalid_choice": "Choose a time zone from the list."},

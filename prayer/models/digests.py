@@ -20,6 +20,10 @@ class DigestIssue(models.Model):
     includes_restricted = models.BooleanField(default=False)
     request_ids = models.JSONField(default=list)
     story_ids = models.JSONField(default=list)
+    # With the two above, what the browser view needs to be rendered again when a request or
+    # story in it loses its consent (website.consent.digests).
+    praise_ids = models.JSONField(default=list)
+    campaign_ids = models.JSONField(default=list)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENDING)
     finished_at = models.DateTimeField(null=True, blank=True)
 

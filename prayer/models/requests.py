@@ -1,6 +1,7 @@
 """Prayer requests: submitted, moderated, prayed for on the wall, answered."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -8,13 +9,20 @@ from django.utils import timezone
 
 class PrayerRequestQuerySet(models.QuerySet):
     def on_wall(self, now=None):
-        """Approved or answered, published and not expired: what the public may see."""
+        """Approved or answered, published and not expired: what the public may see.
+
+        Nor any whose recorded consent has ended, from the moment it ends (the take-down task
+        then marks it withdrawn; website.consent).
+        """
+        from website.consent.status import without_ended_consent
+
         now = now or timezone.now()
-        return self.filter(
+        published = self.filter(
             Q(publish_at__isnull=True) | Q(publish_at__lte=now),
             Q(expires_at__isnull=True) | Q(expires_at__gt=now),
             status__in=[PrayerRequest.Status.APPROVED, PrayerRequest.Status.ANSWERED],
         )
+        return without_ended_consent(published, "prayer_request", timezone.localdate(now))
 
     def wall_order(self):
         """Urgent first, then the least prayed for, so every request gets prayer."""
@@ -28,6 +36,9 @@ class PrayerRequest(models.Model):
         ANSWERED = "answered", "Answered"
         ARCHIVED = "archived", "Archived"
         REJECTED = "rejected", "Rejected"
+        # Off the wall because the consent recorded for it ended (website.consent); it cannot
+        # be approved again until someone records current consent.
+        WITHDRAWN = "withdrawn", "Taken down: consent ended"
 
     title = models.CharField(max_length=150)
     public_text = models.TextField(
@@ -79,6 +90,20 @@ class PrayerRequest(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.status in (self.Status.APPROVED, self.Status.ANSWERED):
+            from website.consent.status import consent_has_ended
+
+            if consent_has_ended(self):
+                raise ValidationError({"status": CONSENT_ENDED_MESSAGE})
+
+
+CONSENT_ENDED_MESSAGE = (
+    "The consent recorded for this request was withdrawn or has expired, so it cannot go on "
+    "the wall. Record new, current consent first (Consent › Prayer requests)."
+)
 
 
 class PrayedMark(models.Model):

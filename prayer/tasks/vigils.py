@@ -13,7 +13,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F
 from django.utils import timezone
 
-from prayer.emails.vigils import CONFIRM_MAX_AGE, manage_url, unsubscribe_url
+from prayer.emails.vigils import manage_url, unsubscribe_url
 from prayer.models import SlotBooking, VigilMessage, VigilSignup
 from prayer.scheduling import zone_or_utc
 from prayer.vigils import bookings_ics_bytes, slot_label, theme_for
@@ -207,9 +207,12 @@ def batch_messages(batch, subject, text, html):
 
 
 def purge_unconfirmed_signups(now=None):
-    """Addresses whose confirmation link expired unused are not kept."""
-    cutoff = (now or timezone.now()) - datetime.timedelta(seconds=CONFIRM_MAX_AGE)
+    """Addresses not confirmed within RETENTION_UNCONFIRMED_DAYS are not kept (however soon
+    the emailed link expires: one period for every unconfirmed request on the site)."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.RETENTION_UNCONFIRMED_DAYS)
     deleted, _ = VigilSignup.objects.filter(
         status=VigilSignup.Status.PENDING, created_at__lt=cutoff, bookings__isnull=True
     ).delete()
+    if deleted:
+        logger.info("Purged %s unconfirmed vigil sign-ups", deleted)
     return deleted

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from prayer.emails.requests import send_request_received
@@ -137,9 +138,10 @@ class PrayerRequestsFeed(Feed):
         return f"{prefix}{urgent}{item.title}"
 
     def item_description(self, item):
+        # Feed readers show a description as HTML: the request's plain text is escaped.
         if item.status == PrayerRequest.Status.ANSWERED and item.praise_report:
-            return f"{item.public_text}\n\nPraise report: {item.praise_report}"
-        return item.public_text
+            return escape(f"{item.public_text}\n\nPraise report: {item.praise_report}")
+        return escape(item.public_text)
 
     def item_link(self, item):
         return self.wall.request_url(item)

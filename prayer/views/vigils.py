@@ -208,7 +208,7 @@ def done_message(request):
     """The sentence for ?booked=N or ?cancelled=N; nothing for anything else."""
     for what in ("booked", "cancelled"):
         value = request.GET.get(what, "")
-        if value.isdigit() and len(value) < 4:
+        if value.isascii() and value.isdigit() and len(value) < 4:
             count = int(value)
             slots = f"{count} slot{'s' if count != 1 else ''}"
             if what == "cancelled":

@@ -194,6 +194,17 @@ def test_unconfirmed_subscriptions_are_purged_after_a_week(calendar, time_machin
     assert CalendarSubscription.objects.get().email == "ruth@example.org"
 
 
+def test_the_unconfirmed_purge_follows_the_setting(calendar, time_machine, settings):
+    from prayer.tasks.calendars import purge_unconfirmed_calendar_subscriptions
+
+    settings.RETENTION_UNCONFIRMED_DAYS = 2
+    start = datetime.datetime(2026, 2, 1, tzinfo=UTC)
+    time_machine.move_to(start, tick=False)
+    CalendarSubscription.objects.create(calendar=calendar, email="pending@example.org")
+    time_machine.move_to(start + datetime.timedelta(days=3), tick=False)
+    assert purge_unconfirmed_calendar_subscriptions() == 1
+
+
 class WorkerKilled(BaseException):
     """Stands for SIGKILL: nothing in the task gets to handle it."""
 

@@ -296,3 +296,21 @@ def test_signups_are_searchable_by_name(coordinator, opportunity):
     fill(add_shift(opportunity), 2)
     page = coordinator.get("/admin/volunteers/signups/?q=Volunteer+1").content.decode()
     assert "Volunteer 1" in page and "Volunteer 0" not in page
+
+
+def test_volunteer_list_sums_hours_in_one_query_whatever_the_rows(
+    coordinator, opportunity, django_assert_max_num_queries
+):
+    shift = add_shift(opportunity, hours=4 / 3)
+    made = fill(shift, 3)
+    SignUp.objects.filter(pk__in=[s.pk for s in made]).update(attendance="attended")
+    SignUp.objects.filter(pk=made[0].pk).update(hours="2.50")
+    page = coordinator.get("/admin/volunteers/people/").content.decode()
+    assert "2.5" in page and "1.33" in page
+    assert Volunteer.objects.with_hours().get(pk=made[0].volunteer_id).hours_served == 2.5
+    with django_assert_max_num_queries(40) as few:
+        coordinator.get("/admin/volunteers/people/")
+    for signup in fill(add_shift(opportunity), 12):
+        SignUp.objects.filter(pk=signup.pk).update(attendance="attended")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        coordinator.get("/admin/volunteers/people/")

@@ -132,3 +132,30 @@ def test_pending_clearance_is_visible_to_coordinators(guarded_shift, admin_clien
     roster = admin_client.get(f"/admin/volunteers/shifts/{guarded_shift.pk}/roster/")
     assert "Pending clearance" in roster.content.decode()
     assert "Meena" in roster.content.decode()
+
+
+def test_audit_log_names_checks_and_volunteers_by_number_only(admin_client):
+    from wagtail.models import ModelLogEntry
+
+    volunteer = add_volunteer(name="Anjali Kowalczyk", email="anjali@example.org")
+    today = timezone.localdate()
+    created = admin_client.post(
+        "/admin/volunteers/checks/new/",
+        {"volunteer": volunteer.pk, "kind": "police", "reference": "PC-9", "verified_on": today},
+    )
+    assert created.status_code == 302
+    check = SafeguardingCheck.objects.get()
+    edited = admin_client.post(
+        f"/admin/volunteers/checks/edit/{check.pk}/",
+        {"volunteer": volunteer.pk, "kind": "dbs", "reference": "PC-9", "verified_on": today},
+    )
+    assert edited.status_code == 302
+    renamed = admin_client.post(
+        f"/admin/volunteers/people/edit/{volunteer.pk}/",
+        {"name": "Anjali K.", "phone": "", "notes": "", "link_version": 0, "feed_version": 0},
+    )
+    assert renamed.status_code == 302
+
+    labels = list(ModelLogEntry.objects.values_list("label", flat=True))
+    assert len(labels) >= 3
+    assert not [label for label in labels if "Anjali" in label or "anjali" in label], labels

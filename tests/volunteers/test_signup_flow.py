@@ -210,3 +210,13 @@ def test_unconfirmed_signups_are_forgotten_after_a_week(client, shift):
         assert purge_unconfirmed_signups() == 1
     assert not SignUp.objects.exists()
     assert list(Volunteer.objects.all()) == [keeper]
+
+
+def test_the_unconfirmed_purge_follows_the_setting(client, shift, settings):
+    from volunteers.tasks import purge_unconfirmed_signups
+
+    settings.RETENTION_UNCONFIRMED_DAYS = 2
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 9, 0, tzinfo=KOLKATA), tick=False):
+        client.post(f"/volunteer/shifts/{shift.pk}/sign-up/", form_data())
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=KOLKATA), tick=False):
+        assert purge_unconfirmed_signups() == 1

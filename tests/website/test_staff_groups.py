@@ -4,10 +4,13 @@ Signed in as a member of each group (and nothing else): their screens and export
 every other group's screens and exports are refused, and the menu shows only their own.
 """
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group
 
-from tests.factories import UserFactory
+from prayer.models import PrayerRequest
+from tests.factories import UserFactory, make_image
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_pages")]
 
@@ -16,6 +19,7 @@ PRAYER = [
     "/admin/prayer/subscriptions/",
     "/admin/prayer/suppressions/",
     "/admin/prayer/digests/",
+    "/admin/consent/prayer-requests/",
 ]
 VOLUNTEERS = [
     "/admin/volunteers/shifts/",
@@ -28,7 +32,12 @@ CAMPAIGNS = [
     "/admin/campaigns/contacts/",
     "/admin/campaigns/updates/",
 ]
-EDITORIAL = ["/admin/pages/", "/admin/images/", "/admin/documents/"]
+EDITORIAL = [
+    "/admin/pages/",
+    "/admin/images/",
+    "/admin/documents/",
+    "/admin/consent/stories-and-photos/",
+]
 EXPORTS = {
     "/admin/prayer/subscriptions/": "prayer",
     "/admin/volunteers/signups/": "volunteers",
@@ -114,3 +123,37 @@ def test_the_menu_shows_only_the_groups_own_areas(client, group):
             assert shown, f"{group} sees none of its own screens in the menu"
         else:
             assert shown == [], f"{group} sees {shown} in the menu"
+
+
+@pytest.mark.parametrize("group", sorted(AREAS))
+def test_only_editors_record_consent_for_stories_and_photos(client, group):
+    member_of(client, group)
+
+    for url in ["/admin/consent/stories-and-photos/", "/admin/consent/stories-and-photos/new/"]:
+        assert refused(client.get(url)), f"{group} reached {url}"
+    assert "/admin/consent/stories-and-photos/" not in client.get("/admin/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "group, prefix",
+    [("Editors", "stories-and-photos"), ("Prayer moderators", "prayer-requests")],
+)
+def test_consent_is_recorded_and_changed_but_never_deleted_by_staff(client, group, prefix):
+    from website.models import ConsentRecord
+
+    member_of(client, group)
+    content = (
+        {"image": make_image()}
+        if group == "Editors"
+        else {"prayer_request": PrayerRequest.objects.create(title="A request")}
+    )
+    record = ConsentRecord.objects.create(
+        given_by="Someone", covers="All", given_on=datetime.date(2026, 1, 1), **content
+    )
+
+    assert client.get(f"/admin/consent/{prefix}/new/").status_code == 200
+    assert client.get(f"/admin/consent/{prefix}/edit/{record.pk}/").status_code == 200
+    assert refused(client.get(f"/admin/consent/{prefix}/delete/{record.pk}/"))
+    assert refused(client.post(f"/admin/consent/{prefix}/delete/{record.pk}/"))
+    assert ConsentRecord.objects.filter(pk=record.pk).exists()
+    assert f"/admin/consent/{prefix}/" in client.get("/admin/").content.decode()

@@ -1,14 +1,24 @@
 """Back office for sign-ups (the roster export), volunteers (hours served) and their checks."""
 
 from django.db.models import Count, Q
+from wagtail import hooks
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import CreateView, EditView
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import log
 from wagtail.permissions import register_permission_policy
 
 from volunteers import signups
 from volunteers.models import SafeguardingCheck, SignUp, Volunteer
-from website.backoffice import NoAddPermissionPolicy, SafeExportIndexView
+from website.backoffice import (
+    AnonymousLogCreateView,
+    AnonymousLogDeleteView,
+    AnonymousLogEditView,
+    NoAddPermissionPolicy,
+    SafeExportIndexView,
+    log_title,
+)
+
+CLEARANCE_ACTION = "vigil.volunteers.clearance"
 
 register_permission_policy(SignUp, NoAddPermissionPolicy(SignUp))
 
@@ -28,6 +38,9 @@ class SignUpViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     index_view_class = SignUpIndexView
+    # Log entries name records by number: a volunteer's name must not outlive their profile.
+    edit_view_class = AnonymousLogEditView
+    delete_view_class = AnonymousLogDeleteView
     list_display = ["volunteer", "shift", "status", "attendance", "created_at"]
     list_filter = ["status", "attendance", "shift"]
     search_fields = ["volunteer__name", "volunteer__email"]
@@ -65,6 +78,8 @@ class VolunteerIndexView(SafeExportIndexView):
         return (
             super()
             .get_base_queryset()
+            .not_anonymised()
+            .with_hours()
             .annotate(
                 shifts_attended=Count("signups", filter=attended),
                 no_shows=Count("signups", filter=Q(signups__attendance=SignUp.Attendance.NO_SHOW)),
@@ -82,6 +97,8 @@ class VolunteerViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = True
     index_view_class = VolunteerIndexView
+    edit_view_class = AnonymousLogEditView
+    delete_view_class = AnonymousLogDeleteView
     list_display = [
         "name",
         "email",
@@ -106,23 +123,42 @@ class VolunteerViewSet(ModelViewSet):
     export_filename = "volunteer-hours"
 
 
+@hooks.register("register_log_actions")
+def register_clearance_log_action(actions):
+    actions.register_action(CLEARANCE_ACTION, "Clearance", "Safeguarding check verified")
+
+
 class CheckSavingMixin:
-    """Who verified a check is recorded, and sign-ups waiting for it are placed at once."""
+    """Who verified a check is recorded (and logged under the check's number, never the
+    volunteer's name), and sign-ups waiting for it are placed at once."""
 
     def save_instance(self):
         check = self.form.instance
-        if check.verified_on and (not check.pk or "verified_on" in self.form.changed_data):
+        verifying = check.verified_on and (not check.pk or "verified_on" in self.form.changed_data)
+        if verifying:
             check.verified_by = self.request.user
         instance = super().save_instance()
+        if verifying:
+            log(
+                instance,
+                CLEARANCE_ACTION,
+                user=self.request.user,
+                title=log_title(instance),
+                data={
+                    "kind": instance.kind,
+                    "verified_on": instance.verified_on,
+                    "expires_on": instance.expires_on,
+                },
+            )
         signups.clearance_changed(instance.volunteer)
         return instance
 
 
-class CheckCreateView(CheckSavingMixin, CreateView):
+class CheckCreateView(CheckSavingMixin, AnonymousLogCreateView):
     pass
 
 
-class CheckEditView(CheckSavingMixin, EditView):
+class CheckEditView(CheckSavingMixin, AnonymousLogEditView):
     pass
 
 
@@ -134,8 +170,10 @@ class SafeguardingCheckViewSet(ModelViewSet):
     url_namespace = "volunteers_checks"
     add_to_admin_menu = False
     copy_view_enabled = False
+    index_view_class = SafeExportIndexView
     add_view_class = CheckCreateView
     edit_view_class = CheckEditView
+    delete_view_class = AnonymousLogDeleteView
     list_display = ["volunteer", "kind", "reference", "verified_on", "expires_on", "verified_by"]
     list_filter = ["kind", "verified_on", "expires_on"]
     search_fields = ["volunteer__name", "volunteer__email", "reference"]

@@ -17,11 +17,12 @@ from volunteers import coordination, signups
 from volunteers.backoffice.forms import ShiftForm
 from volunteers.forms import MessageShiftForm
 from volunteers.models import Shift, SignUp
+from website.backoffice import AuditedExportMixin
 
 Status = SignUp.Status
 
 
-class ShiftIndexView(IndexView):
+class ShiftIndexView(AuditedExportMixin, IndexView):
     def get_base_queryset(self):
         return (
             super()

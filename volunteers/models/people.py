@@ -1,18 +1,41 @@
 """Volunteers (one profile per email address) and their safeguarding checks."""
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
 from website.mailing import normalise_email
+
+HOUR = datetime.timedelta(hours=1)
 
 
 class VolunteerQuerySet(models.QuerySet):
     def for_email(self, email):
         """The profile for an address, however it was typed (issue 7 attaches them to accounts)."""
         return self.filter(email=normalise_email(email)).first()
+
+    def not_anonymised(self):
+        """People: who may be emailed, listed or exported (anonymised profiles are statistics)."""
+        return self.filter(anonymised_at__isnull=True)
+
+    def with_hours(self):
+        """What `hours_served` adds up, summed in the query: a list of volunteers is one query.
+
+        Attended sign-ups count the hours a coordinator recorded, else the shift's length.
+        """
+        attended = Q(signups__attendance="attended")
+        shift_length = ExpressionWrapper(
+            F("signups__shift__ends_at") - F("signups__shift__starts_at"),
+            output_field=DurationField(),
+        )
+        return self.annotate(
+            hours_recorded=Sum("signups__hours", filter=attended & Q(signups__hours__isnull=False)),
+            time_unrecorded=Sum(shift_length, filter=attended & Q(signups__hours__isnull=True)),
+        )
 
 
 class Volunteer(models.Model):
@@ -43,6 +66,24 @@ class Volunteer(models.Model):
     )
     notes = models.TextField(blank=True, max_length=2000, help_text="For coordinators only.")
     created_at = models.DateTimeField(default=timezone.now)
+    kept_details_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the volunteer last asked to keep their details (activity).",
+    )
+    inactivity_warning_sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the volunteer was last warned that inactivity will anonymise them.",
+    )
+    anonymised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set once: the person is gone; sign-ups and hours stay for statistics.",
+    )
 
     objects = VolunteerQuerySet.as_manager()
 
@@ -58,9 +99,15 @@ class Volunteer(models.Model):
 
     @property
     def hours_served(self):
-        """Attended hours (the shift's length where a coordinator recorded none)."""
-        attended = self.signups.filter(attendance="attended").select_related("shift")
-        return sum((signup.hours_served for signup in attended), 0)
+        """Attended hours (the shift's length where a coordinator recorded none), from the
+        annotations of `Volunteer.objects.with_hours()`, or one query when not annotated."""
+        if hasattr(self, "hours_recorded"):
+            recorded, unrecorded = self.hours_recorded, self.time_unrecorded
+        else:
+            totals = Volunteer.objects.with_hours().filter(pk=self.pk)
+            recorded, unrecorded = totals.values_list("hours_recorded", "time_unrecorded").get()
+        # float: recorded hours are Decimal, a shift's length a timedelta; they don't add.
+        return round(float(recorded or 0) + (unrecorded or datetime.timedelta(0)) / HOUR, 2)
 
     def is_cleared_on(self, day):
         """A verified check valid on `day` (the shift's local date)."""

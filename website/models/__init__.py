@@ -1,3 +1,4 @@
+from website.models.consent import ConsentRecord, EditorialConsent, PrayerRequestConsent
 from website.models.mailing import Suppression
 from website.models.ministries import MinistryGalleryImage, MinistryPage
 from website.models.news import NewsIndexPage, StoryPage
@@ -8,11 +9,14 @@ from website.models.taxonomy import Region, StoryTag
 from website.models.users import User
 
 __all__ = [
+    "ConsentRecord",
+    "EditorialConsent",
     "HomePage",
     "MinistryGalleryImage",
     "MinistryPage",
     "NewsIndexPage",
     "OrganisationSettings",
+    "PrayerRequestConsent",
     "Region",
     "StandardPage",
     "StoryPage",

@@ -8,6 +8,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from website.blocks import ImpactFigureBlock, ProgrammeBlock, StoryBodyBlock
+from website.consent.images import visible_images
 from website.models.pages import SocialMetaMixin
 
 
@@ -55,7 +56,8 @@ class MinistryPage(SocialMetaMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["gallery"] = list(
+        # A photo whose consent has ended leaves with its caption (website/consent/images.py).
+        context["gallery"] = visible_images(
             self.gallery_images.select_related("image").prefetch_related("image__renditions")
         )
         return context

@@ -14,6 +14,7 @@ from wagtail.models import Page, PageManager
 from wagtail.search import index
 
 from website.blocks import StoryBodyBlock
+from website.consent.panels import ConsentPanel
 from website.models.pages import SocialMetaMixin
 from website.models.querysets import PublicPageQuerySet
 from website.models.taxonomy import Region
@@ -126,6 +127,7 @@ class StoryPage(SocialMetaMixin, Page):
             ],
             heading="Related",
         ),
+        ConsentPanel(heading="Consent of the people in this story"),
     ]
     search_fields = [
         *Page.search_fields,

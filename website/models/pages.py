@@ -7,13 +7,15 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from website.blocks import CallToActionBlock, StoryBodyBlock
+from website.consent.images import shown
 
 
 class SocialMetaMixin:
     """What a page shares on social networks (OpenGraph and Twitter cards)."""
 
     def get_social_image(self):
-        return getattr(self, "hero_image", None)
+        image = getattr(self, "hero_image", None)
+        return image if shown(image) else None
 
     def get_social_description(self):
         return self.search_description or getattr(self, "intro", "") or ""

@@ -201,6 +201,12 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Retention: how long personal data is kept (each applied by a daily task; see README).
 RETENTION_UNCONFIRMED_DAYS = env.int("RETENTION_UNCONFIRMED_DAYS", default=7)
 RETENTION_PRAYER_CONTACT_DAYS = env.int("RETENTION_PRAYER_CONTACT_DAYS", default=90)
+# Retention of volunteers and church registrations (issue 7; volunteers.retention and
+# campaigns.retention). A volunteer inactive this long is anonymised, warned by email this
+# many days before; a campaign's registrations are reduced this many years after it ended.
+RETENTION_VOLUNTEER_INACTIVE_MONTHS = env.int("RETENTION_VOLUNTEER_INACTIVE_MONTHS", default=24)
+RETENTION_VOLUNTEER_WARNING_DAYS = env.int("RETENTION_VOLUNTEER_WARNING_DAYS", default=30)
+RETENTION_CAMPAIGN_REGISTRATION_YEARS = env.int("RETENTION_CAMPAIGN_REGISTRATION_YEARS", default=2)
 
 # Public forms (website.formguard): a form sent sooner than this after it was shown is
 # returned once for a check; rate limits per scope are (per IP, per email, window seconds).
@@ -252,3 +258,18 @@ PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 )
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+
+# Consent for stories, photos and prayer requests (website/consent/). Staff see content whose
+# consent ends within CONSENT_ENDING_SOON_DAYS and what was taken down in the last
+# CONSENT_TAKEN_DOWN_SHOWN_DAYS. Other processes learn that a photo's consent changed within
+# CONSENT_CACHE_SECONDS (at once with a shared cache, REDIS_URL).
+CONSENT_ENDING_SOON_DAYS = env.int("CONSENT_ENDING_SOON_DAYS", default=30)
+CONSENT_TAKEN_DOWN_SHOWN_DAYS = env.int("CONSENT_TAKEN_DOWN_SHOWN_DAYS", default=30)
+CONSENT_CACHE_SECONDS = env.int("CONSENT_CACHE_SECONDS", default=300)
+# Every template's `{% load wagtailimages_tags %}` gets the image tags that leave out photos
+# whose consent has ended (website/templatetags/consented_images.py).
+TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["wagtailimages_tags"] = (
+    "website.templatetags.consented_images"
+)
+# Django warns that two modules carry that name: replacing Wagtail's is the point.
+SILENCED_SYSTEM_CHECKS = ["templates.W003"]

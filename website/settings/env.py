@@ -47,7 +47,7 @@ def email_settings(env, provider, webhook_secret):
 def cache_settings(redis_url):
     """Redis shared by every node when REDIS_URL is set, else this process's memory."""
     if redis_url:
-        shared = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+        shared = {"BACKEND": "website.cache_backends.RedisCache", "LOCATION": redis_url}
         return {
             "default": {**shared, "KEY_PREFIX": "vigil"},
             "renditions": {**shared, "KEY_PREFIX": "vigil-renditions", "TIMEOUT": 86400},

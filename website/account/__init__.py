@@ -1,0 +1,1 @@
+"""My Vigil: the supporter's account area (everything they joined, their data, deletion)."""
