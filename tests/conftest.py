@@ -5,9 +5,10 @@ from hypothesis import settings as hypothesis_settings
 
 from tests.factories import build_site
 
-# Fuzz tests (tests/fuzzing.py): 1,000 inputs per form or signed link is the CI number;
-# `pytest --hypothesis-profile=dev` runs 25 for a quick look. Inputs are big and slow by
-# design, and no example database is written into the tree.
+# Fuzz tests (tests/fuzzing.py): 1,000 inputs per form or signed link is the CI number
+# (about 10 minutes a database on two cores); `--hypothesis-profile=quick` runs 150 (about 90
+# seconds) and `--hypothesis-profile=dev` 25. Inputs are big and slow by design, and no
+# example database is written into the tree.
 hypothesis_settings.register_profile(
     "ci",
     max_examples=1000,
@@ -19,6 +20,9 @@ hypothesis_settings.register_profile(
         HealthCheck.data_too_large,
         HealthCheck.large_base_example,
     ],
+)
+hypothesis_settings.register_profile(
+    "quick", parent=hypothesis_settings.get_profile("ci"), max_examples=150
 )
 hypothesis_settings.register_profile(
     "dev", parent=hypothesis_settings.get_profile("ci"), max_examples=25

@@ -57,14 +57,13 @@ def world(site_pages):
     later.starts_at += datetime.timedelta(days=2)
     later.ends_at += datetime.timedelta(days=2)
     later.save()
-    user = UserFactory(email=VISITOR)
+    user, their_user = UserFactory(email=VISITOR), UserFactory(email=BYSTANDER)
     own = add_volunteer(VISITOR, name="Visitor", user=user)
-    theirs = add_volunteer(BYSTANDER, name="Bystander", phone="+919812345678")
+    theirs = add_volunteer(BYSTANDER, name="Bystander", phone="+919812345678", user=their_user)
     add_check(theirs)
     own_signup = signups.sign_up_with_account(user, shift)
     waiting = signups.request_signup(own, later)
-    their_signup = signups.sign_up_with_account(UserFactory(email=BYSTANDER), shift)
-    Volunteer.objects.filter(pk=theirs.pk).update(user=None)
+    their_signup = signups.sign_up_with_account(their_user, shift)
     mail.outbox.clear()
     return SimpleNamespace(
         opportunity=opportunity,

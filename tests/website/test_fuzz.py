@@ -307,3 +307,8 @@ def test_an_address_no_mail_header_can_carry_is_refused_by_the_account_forms(cli
     assert response.status_code == 200
     assert "Enter a valid email address." in response.content.decode()
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize("name", ["tag", "region"])
+def test_a_nul_in_a_news_filter_is_not_found(client, world, name):
+    assert client.get(world.news.url, {name: "a\x00b"}).status_code == 404

@@ -70,7 +70,7 @@ class NewsIndexPage(SocialMetaMixin, Page):
         slug = request.GET.get(name, "").strip()
         if not slug:
             return None
-        if len(slug) > 100:
+        if len(slug) > 100 or "\x00" in slug:  # PostgreSQL refuses NUL in a query
             raise Http404
         found = find(slug)
         if found is None:
