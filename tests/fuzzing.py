@@ -659,7 +659,12 @@ class Visitor:
             raise self.exceptions[0]
         assert response.status_code < 500, f"{method} {path[:200]}: {response.status_code}"
         content = b"".join(response.streaming_content) if response.streaming else response.content
-        response.close()
+        # As in the test client: closing a response must not close the test's transaction.
+        request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            request_finished.connect(close_old_connections)
         assert_inert(response, content, offsite)
         texts = [*body.texts()] if body else []
         texts += [value for _, value in parse_qsl(query, keep_blank_values=True)]
@@ -681,8 +686,6 @@ def visiting(monkeypatch, settings):
     settings.ACCOUNT_RATE_LIMITS = False
     visitor = Visitor()
     got_request_exception.connect(visitor.record_exception)
-    # As in the test client: closing a response must not close the test's open transaction.
-    request_finished.disconnect(close_old_connections)
     quiet = [logging.getLogger(name) for name in ("django.request", "django.security")]
     watched = [logging.getLogger(name) for name in LogWatch.LOGGERS]
     levels = {logger: logger.level for logger in quiet + watched}
@@ -697,7 +700,6 @@ def visiting(monkeypatch, settings):
         yield visitor
     finally:
         got_request_exception.disconnect(visitor.record_exception)
-        request_finished.connect(close_old_connections)
         for logger in watched:
             logger.removeHandler(visitor.logs)
             logger.propagate = True

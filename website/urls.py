@@ -3,9 +3,11 @@ from django.urls import include, path, re_path, reverse_lazy
 from django.views.generic import RedirectView
 from django.views.static import serve as static_serve
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.documents.views import serve as document_views
 
 from website import views
 from website.feeds import StoriesFeed
@@ -26,6 +28,17 @@ urlpatterns = [
         name="wagtailadmin_login",
     ),
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's password forms, with their return address kept on the site (see the view).
+    path(
+        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        views.return_on_site(wagtail_views.authenticate_with_password),
+        name="wagtailcore_authenticate_with_password",
+    ),
+    path(
+        "documents/authenticate_with_password/<int:restriction_id>/",
+        views.return_on_site(document_views.authenticate_with_password),
+        name="wagtaildocs_authenticate_with_password",
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("pray/", include("prayer.urls")),

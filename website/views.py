@@ -1,6 +1,7 @@
 """Site-wide views: search, robots.txt, health and error pages (My Vigil: website.account)."""
 
 import logging
+from functools import wraps
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -82,6 +83,21 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "unhealthy", **report}, status=200 if healthy else 503
     )
+
+
+def return_on_site(view):
+    """Wagtail's password forms for private pages and documents redirect to any relative
+    return address, and `redirect()` takes one without a slash for a URL name: NoReverseMatch,
+    a 500. Anything but a path on this site returns to the home page instead."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if request.method == "POST" and not request.POST.get("return_url", "").startswith("/"):
+            request.POST = request.POST.copy()
+            request.POST["return_url"] = "/"
+        return view(request, *args, **kwargs)
+
+    return checked
 
 
 def server_error(request):

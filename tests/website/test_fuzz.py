@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.utils.html import escape
 from hypothesis import given
 from hypothesis import strategies as st
-from wagtail.models import PageViewRestriction
+from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
 
 from campaigns.models import ChurchRegistration, RegistrationContact
 from prayer.models import CalendarSubscription, PrayerRequest, Subscription, VigilSignup
@@ -77,6 +77,10 @@ def world(site_pages):
     restriction = PageViewRestriction.objects.create(
         page=partners, restriction_type="password", password="for-partners"
     )
+    collection = Collection.get_first_root_node().add_child(name="Partners")
+    CollectionViewRestriction.objects.create(
+        collection=collection, restriction_type="password", password="for-partners"
+    )
     mail.outbox.clear()
     return SimpleNamespace(
         home=home,
@@ -85,6 +89,7 @@ def world(site_pages):
         their_user=their_user,
         partners=partners,
         restriction=restriction,
+        collection=collection,
     )
 
 
@@ -242,11 +247,23 @@ def test_account_email_links(world, bystander, visitor):
     send()
 
 
-def test_private_page_password_form(world, bystander, visitor):
-    """Wagtail's form for a password-protected page: its return address must stay on site."""
-    ids = weighted(
-        (3, st.just((world.restriction.pk, world.partners.pk))),
-        (1, st.tuples(numberish, numberish)),
+def test_private_page_and_document_password_forms(world, bystander, visitor):
+    """Wagtail's forms for password-protected pages and documents: a wrong password is
+    refused, and the return address stays on the site."""
+    page = f"/_util/authenticate_with_password/{world.restriction.pk}/{world.partners.pk}/"
+    document = world.collection.view_restrictions.get().pk
+    paths = weighted(
+        (3, st.just(page)),
+        (2, st.just(f"/documents/authenticate_with_password/{document}/")),
+        (
+            1,
+            st.tuples(numberish, numberish).map(
+                lambda ids: (
+                    "/_util/authenticate_with_password/"
+                    f"{path_segment(ids[0])}/{path_segment(ids[1])}/"
+                )
+            ),
+        ),
     )
     spec = {
         "password": values(st.sampled_from(["for-partners", "wrong"])),
@@ -255,10 +272,8 @@ def test_private_page_password_form(world, bystander, visitor):
         ),
     }
 
-    @given(ids=ids, method=methods, body=bodies(spec))
-    def send(ids, method, body):
-        restriction, page = (path_segment(part) for part in ids)
-        path = f"/_util/authenticate_with_password/{restriction}/{page}/"
+    @given(path=paths, method=methods, body=bodies(spec))
+    def send(path, method, body):
         visitor.send(method, path, body=body)
         settle(bystander)
 
@@ -270,17 +285,14 @@ def test_private_page_password_form(world, bystander, visitor):
 
 
 def test_my_vigil_pages(world, bystander, visitor):
-    """Signed in, just authenticated: the data pages and the deletion form, which may
-    delete the visitor's own account (and nothing of anyone else's)."""
+    """Signed in, just authenticated: the data pages, the deletion form and adding an
+    address. The account is deleted once at the end: what it erases is only the visitor's."""
     signed_in = visitor.signed_in_as(world.user)
     response = signed_in.client.post("/accounts/reauthenticate/", {"password": PASSWORD})
     assert response.status_code == 302, "the password is asked again before data pages"
     pages = st.sampled_from(["/account/", "/account/data/", "/account/data/download/"])
     paths = weighted((3, pages), (2, st.just("/account/delete/")), (1, st.just("/accounts/email/")))
-    spec = {
-        "email": weighted((1, st.just(VISITOR)), (30, email_addresses(BYSTANDER))),
-        "action_add": st.just(""),
-    }
+    spec = {"email": email_addresses(BYSTANDER), "action_add": st.just("")}
 
     @given(path=paths, method=methods, body=bodies(spec), extra=headers)
     def send(path, method, body, extra):
@@ -288,6 +300,10 @@ def test_my_vigil_pages(world, bystander, visitor):
         settle(bystander)
 
     send()
+
+    response = signed_in.client.post("/account/delete/", {"email": VISITOR})
+    assert response["Location"] == "/account/deleted/"
+    settle(bystander)
 
 
 # ---------------------------------------------------------------------------
@@ -312,3 +328,16 @@ def test_an_address_no_mail_header_can_carry_is_refused_by_the_account_forms(cli
 @pytest.mark.parametrize("name", ["tag", "region"])
 def test_a_nul_in_a_news_filter_is_not_found(client, world, name):
     assert client.get(world.news.url, {name: "a\x00b"}).status_code == 404
+
+
+@pytest.mark.parametrize("document", [False, True])
+def test_a_return_address_that_is_no_path_goes_home_after_a_page_password(client, world, document):
+    restriction = world.collection.view_restrictions.get() if document else world.restriction
+    path = (
+        f"/documents/authenticate_with_password/{restriction.pk}/"
+        if document
+        else f"/_util/authenticate_with_password/{restriction.pk}/{world.partners.pk}/"
+    )
+    response = client.post(path, {"password": "for-partners", "return_url": "مرحبا"})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
