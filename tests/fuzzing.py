@@ -583,7 +583,8 @@ def rows(*querysets):
 
 
 def stored_markup(*querysets):
-    """Rows with MARKER in a text column: hostile markup that was stored, to render after."""
+    """Rows with markup carrying MARKER in a text column: hostile markup that was stored, to
+    render after. (Text such as "&lt;script&gt;" is no markup: escaped, it shows as typed.)"""
     found = []
     for queryset in querysets:
         names = [
@@ -592,7 +593,9 @@ def stored_markup(*querysets):
             if isinstance(field, CharField | TextField | JSONField)
         ]
         found += [
-            row for row in queryset if any(MARKER in str(getattr(row, name)) for name in names)
+            row
+            for row in queryset
+            if any(MARKER in (value := str(getattr(row, name))) and "<" in value for name in names)
         ]
     return found
 
