@@ -146,6 +146,7 @@ ACCOUNT_FORMS = {
     "add_email": "website.forms.AddEmailForm",
     "reset_password": "website.forms.ResetPasswordForm",
 }
+ACCOUNT_ADAPTER = "website.account.adapter.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 # Staff set up a second factor before the back office opens, and every session of an
@@ -202,7 +203,11 @@ TAGGIT_CASE_INSENSITIVE = True
 
 NEWS_PAGE_SIZE = 10
 # How many reverse proxies (load balancer, nginx) put the client's address in X-Forwarded-For.
+# Vigil's rate limits and allauth's (sign-in, codes, password reset) read it through one
+# function, website.ratelimit.client_ip (website.account.adapter); allauth's own setting is
+# kept equal for anything of allauth's that reads it directly.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # Retention: how long personal data is kept (each applied by a daily task; see README).
 RETENTION_UNCONFIRMED_DAYS = env.int("RETENTION_UNCONFIRMED_DAYS", default=7)
