@@ -9,7 +9,10 @@ class WebsiteConfig(AppConfig):
         from django.db.models.signals import post_delete, post_migrate, post_save
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
-        from website import webhooks  # noqa: F401  (connects anymail's tracking signal)
+        from website import (
+            second_factor,  # noqa: F401  (enrolling passes the factor)
+            webhooks,  # noqa: F401  (connects anymail's tracking signal)
+        )
         from website.account import attach  # noqa: F401  (attaches records on verification)
         from website.caching import forget_menus, forget_menus_for_pages
         from website.schedules import ensure_schedules

@@ -1,9 +1,8 @@
-"""Security headers for the public site, and MFA before staff reach the back office."""
+"""Security headers for the public site, and the second factor before anything else."""
 
 from django.conf import settings
-from django.contrib import messages
-from django.shortcuts import redirect
-from django.urls import reverse
+
+from website import second_factor
 
 
 def content_security_policy():
@@ -33,36 +32,15 @@ class SecurityHeadersMiddleware:
         return response
 
 
-def needs_admin_mfa(user):
-    from allauth.mfa.utils import is_mfa_enabled
-
-    return (
-        user.is_authenticated
-        and (user.is_staff or user.is_superuser or user.has_perm("wagtailadmin.access_admin"))
-        and not is_mfa_enabled(user)
-    )
-
-
-class StaffMFAMiddleware:
-    """Staff must set up a second factor before the back office opens for them.
-
-    Enrolment is the allauth.mfa TOTP page (with recovery codes); once it is active,
-    allauth asks for the code at every sign-in.
-    """
+class SecondFactorMiddleware:
+    """A signed-in session that has not passed its second factor goes through it first;
+    staff set one up, after proving the mailbox, before the back office opens
+    (website/second_factor.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            settings.STAFF_MFA_REQUIRED
-            and request.path.startswith(reverse("wagtailadmin_home"))
-            and needs_admin_mfa(request.user)
-        ):
-            messages.info(
-                request,
-                "Please set up an authenticator app before using the back office: it keeps "
-                "the people in our care safe if your password is ever stolen.",
-            )
-            return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
+        if request.user.is_authenticated and (detour := second_factor.gate(request)):
+            return detour
         return self.get_response(request)

@@ -1,18 +1,31 @@
 """Fixed-window rate limits kept in the cache (shared through Redis across web nodes)."""
 
 import hashlib
+import ipaddress
 
 from django.conf import settings
 from django.core.cache import cache
 
 
 def client_ip(request):
-    """The visitor's address: from X-Forwarded-For only behind `TRUSTED_PROXY_COUNT` proxies."""
+    """The visitor's address: from X-Forwarded-For only behind `TRUSTED_PROXY_COUNT` proxies.
+
+    The entry the nearest trusted proxy added is the one nobody else could write; anything
+    that is not an IP address there (a request that bypassed the proxy, say) falls back to
+    the connection's own address."""
     proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    if proxies and len(forwarded) >= proxies and forwarded[-proxies]:
-        return forwarded[-proxies][:45]
-    return request.META.get("REMOTE_ADDR", "")[:45]
+    if proxies and len(forwarded) >= proxies and (address := ip_address(forwarded[-proxies])):
+        return address
+    return ip_address(request.META.get("REMOTE_ADDR", "")) or ""
+
+
+def ip_address(text):
+    """`text` as a normalised IP address, or None."""
+    try:
+        return str(ipaddress.ip_address(text[:45]))
+    except ValueError:
+        return None
 
 
 def hashed(value):

@@ -21,11 +21,23 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("feeds/stories/", StoriesFeed(), name="stories_feed"),
     path("search/", views.search, name="search"),
-    # Staff sign in through allauth, so its rate limits and MFA apply (wagtail issue 10882).
+    # Every sign-in goes through allauth, so its rate limits, verified addresses and the
+    # second factor apply: the back office's (wagtail issue 10882), Wagtail's front-end login
+    # for private pages and documents, and its password reset (allauth has its own).
     path(
         "admin/login/",
         RedirectView.as_view(url=reverse_lazy("account_login"), query_string=True),
         name="wagtailadmin_login",
+    ),
+    path(
+        "_util/login/",
+        RedirectView.as_view(url=reverse_lazy("account_login"), query_string=True),
+        name="wagtailcore_login",
+    ),
+    re_path(
+        r"^admin/password_reset/",
+        RedirectView.as_view(url=reverse_lazy("account_reset_password")),
+        name="wagtailadmin_password_reset",
     ),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's password forms, with their return address kept on the site (see the view).

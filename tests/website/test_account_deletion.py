@@ -19,6 +19,7 @@ from campaigns.models import ChurchRegistration, RegistrationContact
 from campaigns.registration import add_contact
 from prayer.models import CalendarSubscription, PrayerRequest, Subscription, VigilSignup
 from tests.factories import PASSWORD, UserFactory, add_volunteer, supporter_records
+from tests.signin import sign_in_with_totp, with_totp
 from volunteers.models import Shift, SignUp, Volunteer
 from website.account.deletion import delete_account as delete_account_of
 from website.models import Suppression
@@ -124,8 +125,7 @@ def test_the_address_is_matched_whatever_its_case(client, db):
 def test_deleting_erases_the_person_and_keeps_the_statistics(client, home):
     records = supporter_records(home, EMAIL)
     user = UserFactory(email=EMAIL)
-    sign_in(client)
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "S"})
+    sign_in_with_totp(client, user, with_totp(user))
     past_slot, future_slot = records["past_slot"], records["future_slot"]
 
     response = delete_account(client)

@@ -5,7 +5,7 @@ import json
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,11 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from campaigns.registration import add_contact
 from prayer import links as prayer_links
 from tests.factories import PASSWORD, UserFactory, supporter_records
+from tests.signin import sign_in_with_totp
 
 pytestmark = pytest.mark.django_db
 
 EMAIL = "ruth@example.org"
-TOTP_SECRET = "JBSWY3DPEHPK3PXPCANARY"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPCANARYAA"
 
 
 @pytest.fixture
@@ -65,11 +66,8 @@ def test_seeing_the_data_asks_for_the_password_again(client, db, path):
 def test_the_download_is_a_json_attachment_with_everything_joined(client, home):
     records = supporter_records(home, EMAIL)
     user = UserFactory(email=EMAIL)
-    sign_in(client)
-    # Added once signed in: with a second factor the sign-in above would ask for its code.
-    Authenticator.objects.create(
-        user=user, type=Authenticator.Type.TOTP, data={"secret": TOTP_SECRET}
-    )
+    TOTP.activate(user, TOTP_SECRET)
+    sign_in_with_totp(client, user, TOTP_SECRET)
     reauthenticate(client)
 
     response, data = download(client)
@@ -121,11 +119,8 @@ def test_the_download_holds_nobody_elses_data_and_no_secret(client, home):
         },
     )
     user = UserFactory(email=EMAIL)
-    sign_in(client)
-    # Added once signed in: with a second factor the sign-in above would ask for its code.
-    Authenticator.objects.create(
-        user=user, type=Authenticator.Type.TOTP, data={"secret": TOTP_SECRET}
-    )
+    TOTP.activate(user, TOTP_SECRET)
+    sign_in_with_totp(client, user, TOTP_SECRET)
     reauthenticate(client)
 
     body = download(client)[0].content.decode()

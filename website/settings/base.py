@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "website.middleware.SecurityHeadersMiddleware",
-    "website.middleware.StaffMFAMiddleware",
+    "website.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "website.urls"
@@ -146,9 +146,11 @@ ACCOUNT_FORMS = {
     "add_email": "website.forms.AddEmailForm",
     "reset_password": "website.forms.ResetPasswordForm",
 }
+ACCOUNT_ADAPTER = "website.account.adapter.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
-# Staff set up a second factor before the back office opens (website.middleware).
+# Staff set up a second factor before the back office opens, and every session of an
+# account with one passes it (website/second_factor.py).
 STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
 
 
@@ -185,7 +187,12 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 
 WAGTAIL_SITE_NAME = env("WAGTAIL_SITE_NAME", default="Vigil")
 WAGTAILADMIN_BASE_URL = SITE_URL
+# Every sign-in goes through allauth (rate limits, verified addresses, the second factor):
+# Wagtail's own login for private pages and documents, and its password reset, are closed.
 WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
@@ -196,7 +203,11 @@ TAGGIT_CASE_INSENSITIVE = True
 
 NEWS_PAGE_SIZE = 10
 # How many reverse proxies (load balancer, nginx) put the client's address in X-Forwarded-For.
+# Vigil's rate limits and allauth's (sign-in, codes, password reset) read it through one
+# function, website.ratelimit.client_ip (website.account.adapter); allauth's own setting is
+# kept equal for anything of allauth's that reads it directly.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # Retention: how long personal data is kept (each applied by a daily task; see README).
 RETENTION_UNCONFIRMED_DAYS = env.int("RETENTION_UNCONFIRMED_DAYS", default=7)

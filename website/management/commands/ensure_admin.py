@@ -70,6 +70,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Created the superuser {email}."))
         self.stdout.write(f"Admin: {admin_url()} — email {email}, password {password}")
         self.stdout.write(f"The credentials are saved in {path} (readable only by you).")
+        self.stdout.write(
+            "On the first visit to the back office, Vigil emails a code to that address "
+            "(see EMAIL_PROVIDER; in development it is written to var/mail/) before you set "
+            "up an authenticator app: a password alone never opens the back office."
+        )
 
     def report_existing(self, path):
         if not path.exists():

@@ -1,0 +1,139 @@
+"""A second factor belongs to the session, not the account (ARCHITECTURE.md, known traps).
+
+allauth records in the session how it was authenticated (a password, an emailed code, the
+second factor ...). Vigil reads those records, so whatever path signed a session in, and
+whatever path is added later (a test helper, Django's own views, an API), it cannot stand
+in for the second factor:
+
+- a session whose user has a second factor, but which has not passed it, is sent back
+  through allauth's second-factor step (`SecondFactorMiddleware`);
+- a staff account that has no second factor yet enrols only in a session that has proved
+  it can read the account's mailbox (a sign-in or confirmation code sent to it, or a
+  password reset link), never on the strength of a password someone typed.
+"""
+
+from allauth.account.authentication import get_authentication_records
+from allauth.account.models import EmailAddress
+from allauth.account.utils import perform_login
+from allauth.mfa.models import Authenticator
+from allauth.mfa.signals import authenticator_added
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.dispatch import receiver
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+# Recovery codes alone are not a second factor: allauth asks for one of these at sign-in.
+SECOND_FACTOR_TYPES = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+# Ways of signing in that only someone who reads the account's mailbox can complete.
+MAILBOX_METHODS = {"code", "password_reset"}
+# allauth's pages where a second factor is added.
+ENROLMENT_URL_NAMES = ("mfa_activate_totp", "mfa_add_webauthn")
+
+
+def session_methods(request):
+    """How this session was authenticated, as allauth recorded it, for its current user."""
+    return {record.get("method") for record in get_authentication_records(request, request.user)}
+
+
+def passed_second_factor(request):
+    return "mfa" in session_methods(request)
+
+
+def proved_mailbox(request):
+    return bool(MAILBOX_METHODS & session_methods(request))
+
+
+def has_second_factor(user):
+    return is_mfa_enabled(user, SECOND_FACTOR_TYPES)
+
+
+def is_staff_account(user):
+    """Anyone the back office opens for."""
+    return user.is_staff or user.is_superuser or user.has_perm("wagtailadmin.access_admin")
+
+
+def in_back_office(request):
+    return request.path.startswith(reverse("wagtailadmin_home"))
+
+
+def on_enrolment_page(request):
+    return request.path in {reverse(name) for name in ENROLMENT_URL_NAMES}
+
+
+def ask_for_second_factor(request):
+    """Sign the session out and start allauth's sign-in for the same account, which stops
+    at the second-factor step; back where the visitor was going once it is passed."""
+    user = request.user
+    next_url = request.get_full_path() if request.method == "GET" else None
+    logout(request)
+    messages.info(request, "Please confirm it is you with your second factor.")
+    return perform_login(
+        request,
+        user,
+        email_verification=settings.ACCOUNT_EMAIL_VERIFICATION,
+        redirect_url=next_url,
+    )
+
+
+def ask_for_mailbox_proof(request, next_url):
+    """A code to the account's verified address before a second factor is set up."""
+    if not EmailAddress.objects.filter(user=request.user, verified=True).exists():
+        # No address to send a code to: allauth's sign-in verifies it first.
+        logout(request)
+        return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+    messages.info(
+        request,
+        "Before you set up a second factor, we check that this account's mailbox is yours: "
+        "we will send a code to its address.",
+    )
+    return redirect(
+        f"{reverse('account_request_reauthentication_code')}?{urlencode({'next': next_url})}"
+    )
+
+
+def ask_to_enrol(request):
+    enrol_url = f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}"
+    if not proved_mailbox(request):
+        return ask_for_mailbox_proof(request, enrol_url)
+    messages.info(
+        request,
+        "Please set up an authenticator app before using the back office: it keeps "
+        "the people in our care safe if your password is ever stolen.",
+    )
+    return redirect(enrol_url)
+
+
+def gate(request):
+    """None when this signed-in session may go on, else where it must go first."""
+    if passed_second_factor(request):
+        return None
+    user = request.user
+    if has_second_factor(user):
+        return ask_for_second_factor(request)
+    if not settings.STAFF_MFA_REQUIRED or not (
+        in_back_office(request) or on_enrolment_page(request)
+    ):
+        return None
+    if not is_staff_account(user):
+        return None
+    if in_back_office(request):
+        return ask_to_enrol(request)
+    if not proved_mailbox(request):
+        return ask_for_mailbox_proof(request, request.get_full_path())
+    return None
+
+
+@receiver(authenticator_added, dispatch_uid="vigil-second-factor-enrolled")
+def count_enrolment_as_passed(sender, request, user, authenticator, **kwargs):
+    """Setting up a factor means entering a code from it (or touching the key): this
+    session has passed it. Without this the session would be signed out at once."""
+    from allauth.account.internal.flows.login import record_authentication
+
+    if authenticator.type in SECOND_FACTOR_TYPES:
+        record_authentication(
+            request, user, "mfa", id=authenticator.pk, type=authenticator.type, enrolled=True
+        )
