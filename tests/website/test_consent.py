@@ -462,6 +462,7 @@ def test_a_withdrawal_in_the_back_office_kills_the_files_while_the_task_cluster_
     asha = ministry.gallery_images.get(caption="Asha sews").image
     record = add_consent(asha, given_by=PERSON)
     urls = gallery_files(client, ministry, asha)
+    storage, old_original = asha.file.storage, asha.file.name
 
     editor_client(client, editors[0])
     with django_capture_on_commit_callbacks(execute=True):
@@ -483,6 +484,7 @@ def test_a_withdrawal_in_the_back_office_kills_the_files_while_the_task_cluster_
 
     client.logout()
     assert set(answers(client, urls).values()) == {404}
+    assert not storage.exists(old_original)
 
 
 def test_a_photos_files_stop_answering_as_its_consent_expires_before_the_task_runs(
