@@ -246,11 +246,13 @@ def open_campaign(home, title="Freedom Sunday", **fields):
     return add_campaign(home, title=title, **fields)
 
 
-def make_document(title="Sermon outline", content=b"%PDF-1.4\n%%EOF\n"):
+def make_document(title="Sermon outline", content=b"%PDF-1.4\n%%EOF\n", collection=None):
     from django.core.files.base import ContentFile
     from wagtail.documents import get_document_model
 
     document = get_document_model()(title=title)
+    if collection is not None:
+        document.collection = collection
     document.file.save(f"{title.lower().replace(' ', '-')}.pdf", ContentFile(content), save=False)
     document.save()
     return document

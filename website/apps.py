@@ -22,10 +22,11 @@ class WebsiteConfig(AppConfig):
             signal.connect(forget_menus, dispatch_uid=f"forget-menus-{signal}")
         post_delete.connect(forget_menus_for_pages, dispatch_uid="forget-menus-on-delete")
 
-        # Consent: a photo's visibility follows its records; a story published while its
-        # consent has ended goes straight back off the site (website/consent/).
+        # Consent: a photo's visibility follows its records, and its files leave on the commit
+        # that ends its consent; a story published while its consent has ended goes straight
+        # back off the site (website/consent/).
         from website.consent.images import forget_hidden_images
-        from website.consent.takedown import take_down_if_consent_ended
+        from website.consent.takedown import take_down_if_consent_ended, take_down_photo_on_commit
         from website.models import ConsentRecord, EditorialConsent, PrayerRequestConsent
 
         # Signals name the class saved, so the proxies the back office saves are listed too.
@@ -35,5 +36,10 @@ class WebsiteConfig(AppConfig):
                     forget_hidden_images,
                     sender=model,
                     dispatch_uid=f"consent-images-{model.__name__}-{signal}",
+                )
+                signal.connect(
+                    take_down_photo_on_commit,
+                    sender=model,
+                    dispatch_uid=f"consent-photo-files-{model.__name__}-{signal}",
                 )
         page_published.connect(take_down_if_consent_ended, dispatch_uid="consent-take-down")

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.urls import include, path, re_path, reverse_lazy
 from django.views.generic import RedirectView
-from django.views.static import serve as static_serve
 from wagtail import urls as wagtail_urls
 from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
@@ -9,7 +8,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.documents.views import serve as document_views
 
-from website import views
+from website import media, views
 from website.feeds import StoriesFeed
 
 handler404 = "website.views.page_not_found"
@@ -51,6 +50,8 @@ urlpatterns = [
         views.return_on_site(document_views.authenticate_with_password),
         name="wagtaildocs_authenticate_with_password",
     ),
+    # Documents: Wagtail's serve view and its privacy check, with Cache-Control (website/media.py).
+    re_path(r"^documents/(\d+)/(.*)$", media.serve_document, name="wagtaildocs_serve"),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("pray/", include("prayer.urls")),
@@ -61,14 +62,8 @@ urlpatterns = [
 ]
 
 if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
-    # Media on local disk (one machine): served here. With object storage the bucket serves it.
-    urlpatterns += [
-        re_path(
-            r"^media/(?P<path>.*)$",
-            static_serve,
-            {"document_root": settings.MEDIA_ROOT},
-            name="media",
-        )
-    ]
+    # Media on local disk (one machine): photos only, never documents (website/media.py).
+    # With object storage the bucket is private and photos come by signed URLs.
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", media.serve_media, name="media")]
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -406,6 +406,119 @@ def test_a_withdrawn_photo_leaves_the_page_and_its_files_die(
     ).exists()
 
 
+def gallery_files(client, ministry, image):
+    """The file URLs of a gallery photo as the public page shows it, and its original's."""
+    page = client.get(ministry.url).content.decode()
+    urls = {url for url in RENDITION.findall(page) if "Asha" in url}
+    assert urls, "the photo is on the page"
+    return urls | {image.file.url}
+
+
+def answers(client, urls):
+    return {url: client.get(url).status_code for url in urls}
+
+
+def end_consent(record, change):
+    """End a photo's consent as a script or the shell would: a save, an edit or a delete."""
+    if change == "withdrawn":
+        record.withdrawn_on = NOW.date()
+        record.save()
+    elif change == "edited to end today":
+        record.expires_on = NOW.date()
+        record.save()
+    else:
+        record.delete()
+
+
+@pytest.mark.parametrize("change", ["withdrawn", "edited to end today", "its last current deleted"])
+def test_a_photos_files_die_as_the_change_of_its_consent_commits(
+    client, ministry, change, django_capture_on_commit_callbacks
+):
+    """Not at the next scheduled run, and not only from the back office: the old files leave
+    storage on commit, so object storage (where no view stands in front of them) follows."""
+    asha = ministry.gallery_images.get(caption="Asha sews").image
+    add_consent(asha, withdrawn_on=datetime.date(2026, 3, 1))
+    record = add_consent(asha, given_by=PERSON)
+    urls = gallery_files(client, ministry, asha)
+    assert set(answers(client, urls).values()) == {200}
+    storage, old_original = asha.file.storage, asha.file.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        end_consent(record, change)
+
+    assert set(answers(client, urls).values()) == {404}
+    assert not storage.exists(old_original)
+    assert not asha.renditions.exists()
+    assert ConsentRecord.objects.filter(image=asha, taken_down_at__isnull=False).exists()
+
+
+def test_a_withdrawal_in_the_back_office_kills_the_files_while_the_task_cluster_is_down(
+    client, ministry, editors, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(
+        "website.consent.tasks.async_task", lambda *args, **kwargs: queued.append(args)
+    )
+    asha = ministry.gallery_images.get(caption="Asha sews").image
+    record = add_consent(asha, given_by=PERSON)
+    urls = gallery_files(client, ministry, asha)
+    storage, old_original = asha.file.storage, asha.file.name
+
+    editor_client(client, editors[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/consent/stories-and-photos/edit/{record.pk}/",
+            {
+                "story": "",
+                "image": asha.pk,
+                "given_by": PERSON,
+                "covers": "The photo at the machine",
+                "given_on": "2026-01-05",
+                "expires_on": "",
+                "withdrawn_on": "2026-05-10",
+                "notes": "",
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert queued, "the run that tells the editors is still queued"
+
+    client.logout()
+    assert set(answers(client, urls).values()) == {404}
+    assert not storage.exists(old_original)
+
+
+def test_a_photos_files_stop_answering_as_its_consent_expires_before_the_task_runs(
+    client, ministry, time_machine
+):
+    asha = ministry.gallery_images.get(caption="Asha sews").image
+    add_consent(asha, given_by=PERSON, expires_on=ENDS)
+    urls = gallery_files(client, ministry, asha)
+    time_machine.move_to(AFTER_END - datetime.timedelta(hours=1), tick=False)
+    assert set(answers(client, urls).values()) == {200}
+
+    time_machine.move_to(AFTER_END, tick=False)
+    assert set(answers(client, urls).values()) == {404}
+
+
+def test_staff_still_get_a_withdrawn_photos_files_never_cached(
+    client, ministry, editors, django_capture_on_commit_callbacks
+):
+    asha = ministry.gallery_images.get(caption="Asha sews").image
+    add_consent(asha, withdrawn_on=NOW.date())
+    run_take_down(django_capture_on_commit_callbacks)
+    asha.refresh_from_db()
+    editor_client(client, editors[0])
+    page = client.get(f"/admin/images/{asha.pk}/").content.decode()
+    urls = set(RENDITION.findall(page)) | {asha.file.url}
+
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert {"private", "no-store"} <= set(response["Cache-Control"].split(", ")), url
+    client.logout()
+    assert set(answers(client, urls).values()) == {404}
+
+
 def test_a_photo_leaves_story_bodies_heroes_and_social_cards_as_its_consent_ends(
     client, site_pages, time_machine, django_capture_on_commit_callbacks
 ):

@@ -239,20 +239,27 @@ def planted(site_pages, django_capture_on_commit_callbacks):
     changed.body = [("paragraph", f"<p>{canaries.new('unpublished change body')}</p>")]
     changed.save_revision()
 
-    # Private pages and a document in a private collection.
+    # Private pages, and documents in a private and a password-protected collection: asked for
+    # by their serve view and by every spelling of their file under /media/.
     private = add_standard(home, title="Staff only", intro=canaries.new("private page"))
     PageViewRestriction.objects.create(page=private, restriction_type="login")
     password = add_standard(home, title="Partners", intro=canaries.new("password page"))
     PageViewRestriction.objects.create(page=password, restriction_type="password", password="s")
     seeds += [private.url, password.url]
-    collection = Collection.get_first_root_node().add_child(name="Safeguarding")
-    CollectionViewRestriction.objects.create(collection=collection, restriction_type="login")
-    document = get_document_model()(title=canaries.new("private document"), collection=collection)
-    document.file.save(
-        "report.txt", ContentFile(canaries.new("private document text").encode()), save=False
-    )
-    document.save()
-    seeds.append(document.url)
+    for name, restriction in [
+        ("Safeguarding", {"restriction_type": "login"}),
+        ("Partners", {"restriction_type": "password", "password": "s"}),
+    ]:
+        collection = Collection.get_first_root_node().add_child(name=name)
+        CollectionViewRestriction.objects.create(collection=collection, **restriction)
+        document = get_document_model()(
+            title=canaries.new(f"{name} document"), collection=collection
+        )
+        document.file.save(
+            "report.txt", ContentFile(canaries.new(f"{name} document text").encode()), save=False
+        )
+        document.save()
+        seeds += [document.url, *media_spellings(document.file.name)]
 
     words = ["prayer", "church", "volunteer", "story", "children", "safety", "kolkata"]
     seeds += [f"/search/?q={quote(word)}" for word in words + canaries.searched()]
@@ -285,6 +292,19 @@ def planted(site_pages, django_capture_on_commit_callbacks):
     # The one JSON answer besides /healthz: "I prayed" asked for by fetch().
     prayed = f"{wall.url}{shelter.pk}/prayed/"
     return canaries, seeds, prayed
+
+
+def media_spellings(name):
+    """A document's file under /media/, as typed and as a visitor might disguise it."""
+    folder, filename = name.split("/", 1)
+    return [
+        f"/media/{name}",
+        f"/media/./{name}",
+        f"/media/{folder}/../{name}",
+        f"/media/images/../{name}",
+        f"/media/{quote(name, safe='')}",
+        f"/media/{folder.capitalize()}/{filename}",
+    ]
 
 
 class Crawl:

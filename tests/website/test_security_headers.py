@@ -43,11 +43,16 @@ def test_media_origin_comes_from_object_storage(monkeypatch):
     monkeypatch.delenv("AWS_S3_CUSTOM_DOMAIN", raising=False)
     monkeypatch.delenv("AWS_S3_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("MEDIA_STORAGE_URL", raising=False)
-    assert media_origin(env, media_storage_settings(env)) == "https://vigil-media.s3.amazonaws.com"
+    assert (
+        media_origin(env, media_storage_settings(env, 300))
+        == "https://vigil-media.s3.amazonaws.com"
+    )
     monkeypatch.setenv("AWS_S3_CUSTOM_DOMAIN", "media.example.org")
-    assert media_origin(env, media_storage_settings(env)) == "https://media.example.org"
+    monkeypatch.setenv("AWS_CLOUDFRONT_KEY_ID", "K2JCJMDEHXQW5F")
+    monkeypatch.setenv("AWS_CLOUDFRONT_KEY", "-----BEGIN RSA PRIVATE KEY-----")
+    assert media_origin(env, media_storage_settings(env, 300)) == "https://media.example.org"
     monkeypatch.setenv("MEDIA_ORIGIN", "https://cdn.example.org")
-    assert media_origin(env, media_storage_settings(env)) == "https://cdn.example.org"
+    assert media_origin(env, media_storage_settings(env, 300)) == "https://cdn.example.org"
 
 
 def test_the_admin_is_outside_the_public_policy(admin_client):

@@ -70,7 +70,16 @@ def test_production_passes_the_deploy_check():
 
 @pytest.fixture
 def environment(monkeypatch):
-    for name in ["MEDIA_STORAGE_URL", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL"]:
+    for name in [
+        "MEDIA_STORAGE_URL",
+        "AWS_STORAGE_BUCKET_NAME",
+        "AWS_S3_ENDPOINT_URL",
+        "AWS_S3_CUSTOM_DOMAIN",
+        "AWS_QUERYSTRING_AUTH",
+        "AWS_QUERYSTRING_EXPIRE",
+        "AWS_CLOUDFRONT_KEY_ID",
+        "AWS_CLOUDFRONT_KEY",
+    ]:
         monkeypatch.delenv(name, raising=False)
 
     def set_env(**values):
@@ -82,7 +91,7 @@ def environment(monkeypatch):
 
 
 def test_media_on_local_disk_by_default(environment):
-    assert media_storage_settings(environment())["BACKEND"].endswith("FileSystemStorage")
+    assert media_storage_settings(environment(), 300)["BACKEND"].endswith("FileSystemStorage")
 
 
 def test_media_on_object_storage_when_its_url_is_set(environment):
@@ -90,7 +99,8 @@ def test_media_on_object_storage_when_its_url_is_set(environment):
         environment(
             MEDIA_STORAGE_URL="s3://vigil-media/uploads?endpoint_url=https://s3.example.org"
             "&region_name=eu-west-1"
-        )
+        ),
+        300,
     )
     assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
     assert storage["OPTIONS"]["bucket_name"] == "vigil-media"
@@ -102,16 +112,81 @@ def test_media_on_object_storage_when_its_url_is_set(environment):
 
 def test_media_on_object_storage_from_the_providers_variables(environment):
     storage = media_storage_settings(
-        environment(AWS_STORAGE_BUCKET_NAME="vigil", AWS_S3_ENDPOINT_URL="https://minio.local")
+        environment(AWS_STORAGE_BUCKET_NAME="vigil", AWS_S3_ENDPOINT_URL="https://minio.local"),
+        300,
     )
     assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
     assert storage["OPTIONS"]["bucket_name"] == "vigil"
     assert storage["OPTIONS"]["endpoint_url"] == "https://minio.local"
 
 
+def test_the_bucket_stays_private_and_only_signed_urls_open_it(environment):
+    """No object gets a public ACL, and every URL the site hands out is signed and short-lived:
+    documents are never handed out at all (Wagtail's serve view streams them after its check)."""
+    options = media_storage_settings(environment(MEDIA_STORAGE_URL="s3://vigil"), 300)["OPTIONS"]
+    assert options["default_acl"] is None
+    assert options["querystring_auth"] is True
+    assert options["querystring_expire"] == 3600
+    assert options["object_parameters"] == {"CacheControl": "max-age=300"}
+    assert "custom_domain" not in options
+
+
+def test_signed_urls_are_made_without_the_network(environment):
+    from storages.backends.s3 import S3Storage
+
+    options = media_storage_settings(
+        environment(
+            MEDIA_STORAGE_URL="s3://vigil?region_name=eu-west-1", AWS_QUERYSTRING_EXPIRE="600"
+        ),
+        300,
+    )["OPTIONS"]
+    storage = S3Storage(**options, access_key="AKIAEXAMPLE", secret_key="not-a-secret")
+    url = storage.url("images/sunrise.fill-100x100.jpg")
+    assert "X-Amz-Signature=" in url and "X-Amz-Expires=600" in url
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"AWS_QUERYSTRING_AUTH": "false"}, "AWS_QUERYSTRING_AUTH"),
+        ({"AWS_S3_CUSTOM_DOMAIN": "media.example.org"}, "AWS_CLOUDFRONT_KEY"),
+        (
+            {"AWS_S3_CUSTOM_DOMAIN": "media.example.org", "AWS_CLOUDFRONT_KEY_ID": "K1"},
+            "AWS_CLOUDFRONT_KEY",
+        ),
+    ],
+)
+def test_object_storage_that_would_publish_every_file_is_refused(environment, variables, message):
+    """Unsigned URLs need a public bucket, and a public bucket publishes the documents of
+    restricted collections to whoever guesses a file name."""
+    with pytest.raises(ImproperlyConfigured, match=message):
+        media_storage_settings(environment(AWS_STORAGE_BUCKET_NAME="vigil", **variables), 300)
+
+
+def test_a_custom_domain_signs_its_urls_with_a_cloudfront_key(environment):
+    options = media_storage_settings(
+        environment(
+            AWS_STORAGE_BUCKET_NAME="vigil",
+            AWS_S3_CUSTOM_DOMAIN="media.example.org",
+            AWS_CLOUDFRONT_KEY_ID="K2JCJMDEHXQW5F",
+            AWS_CLOUDFRONT_KEY="-----BEGIN RSA PRIVATE KEY-----\n...",
+        ),
+        300,
+    )["OPTIONS"]
+    assert options["custom_domain"] == "media.example.org"
+    assert options["cloudfront_key_id"] == "K2JCJMDEHXQW5F"
+    assert options["cloudfront_key"].startswith("-----BEGIN RSA PRIVATE KEY-----")
+    assert options["querystring_auth"] is True
+
+
+def test_documents_are_served_by_wagtails_view_on_every_storage():
+    """Wagtail's default on object storage is a redirect to the file's own URL, past no check."""
+    assert settings.WAGTAILDOCS_SERVE_METHOD == "serve_view"
+
+
 def test_a_malformed_media_storage_url_is_refused(environment):
     with pytest.raises(ImproperlyConfigured):
-        media_storage_settings(environment(MEDIA_STORAGE_URL="ftp://nope"))
+        media_storage_settings(environment(MEDIA_STORAGE_URL="ftp://nope"), 300)
 
 
 def test_the_settings_module_selects_object_storage(environment):
@@ -120,7 +195,8 @@ def test_the_settings_module_selects_object_storage(environment):
         [
             sys.executable,
             "-c",
-            "from website.settings import production as s; print(s.STORAGES['default']['BACKEND'])",
+            "from website.settings import production as s;"
+            "print(s.STORAGES['default']['BACKEND'], s.WAGTAILDOCS_SERVE_METHOD)",
         ],
         cwd=settings.BASE_DIR,
         env={
@@ -133,7 +209,7 @@ def test_the_settings_module_selects_object_storage(environment):
         text=True,
         timeout=60,
     )
-    assert result.stdout.strip() == "storages.backends.s3.S3Storage", result.stderr
+    assert result.stdout.split() == ["storages.backends.s3.S3Storage", "serve_view"], result.stderr
 
 
 def test_cache_is_redis_when_configured_else_local_memory():

@@ -7,8 +7,12 @@ three ways together:
 - at render: the image tags every template loads (`wagtailimages_tags`, replaced by
   website/templatetags/consented_images.py in the TEMPLATES setting) output nothing for it,
   so no page, block or card can show it, whoever wrote the template;
-- its renditions are deleted, so the file URLs pages used answer 404;
-- its original file moves to a new random name, so no URL guessed from an old one finds it.
+- at the door: the media route (website/media.py) asks the same question and answers 404 for
+  its files from the moment its consent ends, a midnight expiry included;
+- in storage: its renditions are deleted, so the file URLs pages used answer 404 on object
+  storage too, and its original file moves to a new random name, so no URL guessed from an
+  old one finds it. This happens on the commit of the change that ended its consent
+  (website/consent/takedown.py), or at the scheduled run for an expiry.
 
 Staff still see the photo in the back office (outside page previews), where they manage it.
 """

@@ -89,6 +89,25 @@ def take_down_image(image, now=None):
     return True
 
 
+def take_down_photo_on_commit(sender, instance, **kwargs):
+    """A consent record was saved or deleted: if that ended its photo's consent, the photo's
+    files leave storage as the change commits, whoever made it (the back office, a script, a
+    superuser's delete). Not at the next scheduled run, which stays as the safety net and
+    tells the staff; and on object storage no view stands in front of the files to refuse
+    them. If storage fails here, the error is logged and the scheduled run tries again."""
+    if instance.image_id:
+        image_id = instance.image_id
+        transaction.on_commit(lambda: take_down_photo_if_ended(image_id), robust=True)
+
+
+def take_down_photo_if_ended(image_id):
+    from wagtail.images import get_image_model
+
+    image = get_image_model().objects.filter(pk=image_id).first()
+    if image is not None and consent_has_ended(image):
+        take_down_image(image)
+
+
 def take_down_ended_content(now=None):
     """Take down everything whose consent has ended; the number of items taken down."""
     from wagtail.images import get_image_model

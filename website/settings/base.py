@@ -164,8 +164,12 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# How long a browser or a shared cache (a proxy, a CDN) may keep a public photo or document.
+# Short on purpose: when consent for a photo ends its files must stop answering, and a cache
+# would go on serving its copy until it expires. Revalidating costs a 304 (website/media.py).
+MEDIA_CACHE_SECONDS = env.int("MEDIA_CACHE_SECONDS", default=300)
 STORAGES = {
-    "default": media_storage_settings(env),
+    "default": media_storage_settings(env, MEDIA_CACHE_SECONDS),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -199,6 +203,9 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAIL_I18N_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "pptx", "xlsx", "odt", "txt", "zip", "mp3"]
+# Documents always come through Wagtail's serve view, after its collection privacy check: on
+# object storage Wagtail would otherwise redirect to the file's own URL (website/media.py).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 TAGGIT_CASE_INSENSITIVE = True
 
 NEWS_PAGE_SIZE = 10

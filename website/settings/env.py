@@ -90,22 +90,37 @@ def q_cluster_settings(redis_url, database_engine):
     return settings
 
 
-def media_storage_settings(env):
+def media_storage_settings(env, cache_seconds):
     """Object storage for media and documents when MEDIA_STORAGE_URL or the bucket is set.
 
     MEDIA_STORAGE_URL looks like ``s3://bucket/prefix?endpoint_url=https://...&region_name=...``;
     the usual AWS_* variables (AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL, ...) also work.
     Credentials come only from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the instance role.
+
+    The bucket is private: no object gets an ACL, and nothing in it opens without a URL this
+    site signed, valid AWS_QUERYSTRING_EXPIRE seconds. The site signs them for photos only;
+    documents are streamed by Wagtail's serve view after their collection's privacy check
+    (WAGTAILDOCS_SERVE_METHOD), so a restricted document has no URL of its own. Unsigned URLs
+    would need a public bucket, which publishes every document to whoever guesses its name:
+    that is refused. `cache_seconds` is how long a cache may keep a file (MEDIA_CACHE_SECONDS).
     """
     url = env("MEDIA_STORAGE_URL", default="")
     bucket = env("AWS_STORAGE_BUCKET_NAME", default="")
     if not url and not bucket:
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if not env.bool("AWS_QUERYSTRING_AUTH", default=True):
+        raise ImproperlyConfigured(
+            "AWS_QUERYSTRING_AUTH=false needs a public bucket, which would publish the documents "
+            "of restricted collections: remove it (the site signs the URLs of photos)."
+        )
     options = {
         "bucket_name": bucket,
         "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=3600),
+        "signature_version": "s3v4",
         "file_overwrite": False,
-        "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+        "object_parameters": {"CacheControl": f"max-age={cache_seconds}"},
     }
     for option, name in [
         ("endpoint_url", "AWS_S3_ENDPOINT_URL"),
@@ -125,6 +140,18 @@ def media_storage_settings(env):
         for key, values in parse_qs(parts.query).items():
             if key in {"endpoint_url", "region_name", "custom_domain"}:
                 options[key] = values[-1]
+    if options.get("custom_domain"):
+        # django-storages signs a custom domain's URLs only with a CloudFront key; without
+        # one they are plain, and the CDN in front of the bucket would serve every file.
+        key_id = env("AWS_CLOUDFRONT_KEY_ID", default="")
+        key = env("AWS_CLOUDFRONT_KEY", default="")
+        if not (key_id and key):
+            raise ImproperlyConfigured(
+                "A custom media domain needs AWS_CLOUDFRONT_KEY_ID and AWS_CLOUDFRONT_KEY, so "
+                "its URLs are signed; without them it would serve documents to anyone."
+            )
+        options["cloudfront_key_id"] = key_id
+        options["cloudfront_key"] = key
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
 
 
