@@ -32,6 +32,7 @@ from wagtail.documents.views import serve as document_views
 from wagtail.images import get_image_model
 
 from website.consent.images import hidden_image_ids
+from website.second_factor import may_use_back_office
 
 # Wagtail's folders: renditions, original images (AbstractImage.get_upload_to) and portraits.
 RENDITIONS = "images"
@@ -51,10 +52,6 @@ def never_store(response):
     """For one person only: no proxy or CDN keeps it, and the browser does not write it down."""
     patch_cache_control(response, private=True, no_store=True)
     return response
-
-
-def is_staff(user):
-    return user.has_perm("wagtailadmin.access_admin")
 
 
 def normalised(path):
@@ -90,7 +87,7 @@ def serve_media(request, path):
         staff_only = True
     else:
         raise Http404
-    if staff_only and not is_staff(request.user):
+    if staff_only and not may_use_back_office(request):
         raise Http404
     response = static.serve(request, name, document_root=settings.MEDIA_ROOT)
     return never_store(response) if staff_only else cache_briefly(response)

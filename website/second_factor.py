@@ -56,6 +56,17 @@ def is_staff_account(user):
     return user.is_staff or user.is_superuser or user.has_perm("wagtailadmin.access_admin")
 
 
+def may_use_back_office(request):
+    """Would the back office open for this session? For what it alone may see elsewhere
+    (a withdrawn photo's files, staff portraits)."""
+    user = request.user
+    return (
+        user.is_authenticated
+        and user.has_perm("wagtailadmin.access_admin")
+        and (passed_second_factor(request) or not settings.STAFF_MFA_REQUIRED)
+    )
+
+
 def in_back_office(request):
     return request.path.startswith(reverse("wagtailadmin_home"))
 

@@ -22,6 +22,7 @@ from wagtail.models import Collection, CollectionViewRestriction
 from wagtail.users.models import UserProfile
 
 from tests.factories import UserFactory, make_document, make_image
+from tests.signin import sign_in_with_totp, with_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -338,6 +339,21 @@ def test_staff_portraits_are_shown_to_staff_only_and_never_cached(client, site_p
     response = client.get(url)
     assert response.status_code == 200
     assert {"private", "no-store"} <= cache_control(response)
+
+
+def test_staff_only_files_need_a_session_the_back_office_would_open_for(client, settings):
+    """A staff password alone opens no back office, so it opens no staff-only file either."""
+    settings.STAFF_MFA_REQUIRED = True
+    editor = UserFactory()
+    editor.groups.add(Group.objects.get(name="Editors"))
+    profile = UserProfile.get_for_user(editor)
+    profile.avatar = avatar_file()
+    profile.save()
+    client.force_login(editor)
+
+    assert client.get(profile.avatar.url).status_code == 404
+    sign_in_with_totp(client, editor, with_totp(editor))
+    assert client.get(profile.avatar.url).status_code == 200
 
 
 # --- static files do not reach the media folder -------------------------------------------------
