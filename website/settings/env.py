@@ -44,10 +44,19 @@ def email_settings(env, provider, webhook_secret):
     return f"anymail.backends.{provider}.EmailBackend", anymail
 
 
+# Redis answers in well under a millisecond; one that takes longer is treated as down (the
+# cache and the task broker fail soft and back off), so a request never waits long on it.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+
+
 def cache_settings(redis_url):
     """Redis shared by every node when REDIS_URL is set, else this process's memory."""
     if redis_url:
-        shared = {"BACKEND": "website.cache_backends.RedisCache", "LOCATION": redis_url}
+        shared = {
+            "BACKEND": "website.cache_backends.RedisCache",
+            "LOCATION": redis_url,
+            "OPTIONS": REDIS_TIMEOUTS,
+        }
         return {
             "default": {**shared, "KEY_PREFIX": "vigil"},
             "renditions": {**shared, "KEY_PREFIX": "vigil-renditions", "TIMEOUT": 86400},
