@@ -72,6 +72,9 @@ def cache_settings(redis_url):
 def q_cluster_settings(redis_url, database_engine):
     """django-q2: Redis broker when REDIS_URL is set, the database otherwise.
 
+    The Redis broker (website.brokers) keeps a task in the database while Redis is away,
+    so queueing never fails a request and no task is lost.
+
     A task that outlives `timeout` is killed; `retry` must be longer so a task
     still running is never handed to a second worker. Missed schedules are not
     replayed (`catch_up`), and a failed task is not acknowledged so it is retried.
@@ -91,6 +94,7 @@ def q_cluster_settings(redis_url, database_engine):
     }
     if redis_url:
         settings["redis"] = redis_url
+        settings["broker_class"] = "website.brokers.RedisBroker"
     else:
         settings["orm"] = "default"
     if database_engine == "django.db.backends.sqlite3":
