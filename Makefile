@@ -57,3 +57,8 @@ bench-digest-crash: install
 .PHONY: bench-signup
 bench-signup: install
 	$(BIN)/python bench/signup.py
+
+# Redis outage benchmark: 200 concurrent page requests with Redis down (see bench/redis_outage.py).
+.PHONY: bench-redis-outage
+bench-redis-outage: install
+	$(BIN)/python bench/redis_outage.py --killed

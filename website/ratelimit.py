@@ -1,4 +1,9 @@
-"""Fixed-window rate limits kept in the cache (shared through Redis across web nodes)."""
+"""Fixed-window rate limits kept in the cache (shared through Redis across web nodes).
+
+They fail open: while Redis is away the cache (website.cache_backends) answers `add` with True
+and `incr` with the delta, so every hit is allowed rather than every visitor refused, and the
+cache logs once per back-off that rate limits are not enforced.
+"""
 
 import hashlib
 import ipaddress

@@ -44,10 +44,19 @@ def email_settings(env, provider, webhook_secret):
     return f"anymail.backends.{provider}.EmailBackend", anymail
 
 
+# Redis answers in well under a millisecond; one that takes longer is treated as down (the
+# cache and the task broker fail soft and back off), so a request never waits long on it.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+
+
 def cache_settings(redis_url):
     """Redis shared by every node when REDIS_URL is set, else this process's memory."""
     if redis_url:
-        shared = {"BACKEND": "website.cache_backends.RedisCache", "LOCATION": redis_url}
+        shared = {
+            "BACKEND": "website.cache_backends.RedisCache",
+            "LOCATION": redis_url,
+            "OPTIONS": REDIS_TIMEOUTS,
+        }
         return {
             "default": {**shared, "KEY_PREFIX": "vigil"},
             "renditions": {**shared, "KEY_PREFIX": "vigil-renditions", "TIMEOUT": 86400},
@@ -62,6 +71,9 @@ def cache_settings(redis_url):
 
 def q_cluster_settings(redis_url, database_engine):
     """django-q2: Redis broker when REDIS_URL is set, the database otherwise.
+
+    The Redis broker (website.brokers) keeps a task in the database while Redis is away,
+    so queueing never fails a request and no task is lost.
 
     A task that outlives `timeout` is killed; `retry` must be longer so a task
     still running is never handed to a second worker. Missed schedules are not
@@ -82,6 +94,7 @@ def q_cluster_settings(redis_url, database_engine):
     }
     if redis_url:
         settings["redis"] = redis_url
+        settings["broker_class"] = "website.brokers.RedisBroker"
     else:
         settings["orm"] = "default"
     if database_engine == "django.db.backends.sqlite3":
