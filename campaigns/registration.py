@@ -9,11 +9,11 @@ import dataclasses
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
+from campaigns.downloads import merge_downloads
 from campaigns.matching import match_key
-from campaigns.models import ChurchRegistration, RegistrationContact, ResourceDownload
+from campaigns.models import ChurchRegistration, RegistrationContact
 
 logger = logging.getLogger(__name__)
 
@@ -123,8 +123,8 @@ def update_church(registration, data):
 def merge_registrations(keep, other):
     """Move `other`'s contacts and downloads onto `keep`, then delete `other`.
 
-    Both must belong to the same campaign. Download counts of a resource both fetched are
-    added up. Returns the number of contacts moved.
+    Both must belong to the same campaign. Of a resource both opened, the earlier first
+    opening stays. Returns the number of contacts moved.
     """
     if keep.pk == other.pk or keep.campaign_id != other.campaign_id:
         raise ValueError("Only two different registrations of one campaign can be merged.")
@@ -132,21 +132,7 @@ def merge_registrations(keep, other):
         keep = ChurchRegistration.objects.select_for_update().get(pk=keep.pk)
         other = ChurchRegistration.objects.select_for_update().get(pk=other.pk)
         moved = RegistrationContact.objects.filter(registration=other).update(registration=keep)
-        kept_downloads = {
-            row.resource_id: row for row in ResourceDownload.objects.filter(registration=keep)
-        }
-        for row in ResourceDownload.objects.filter(registration=other):
-            mine = kept_downloads.get(row.resource_id)
-            if mine is None:
-                row.registration = keep
-                row.save(update_fields=["registration"])
-                continue
-            ResourceDownload.objects.filter(pk=mine.pk).update(
-                count=F("count") + row.count,
-                first_at=min(mine.first_at, row.first_at),
-                last_at=max(mine.last_at, row.last_at),
-            )
-            row.delete()
+        merge_downloads(keep, other)
         changed = []
         for field in ("will_preach", "will_pray", "will_give", "will_host_screening"):
             if getattr(other, field) and not getattr(keep, field):
@@ -160,18 +146,3 @@ def merge_registrations(keep, other):
         other.delete()
     logger.info("Church registration %s merged into %s", other.pk, keep.pk)
     return moved
-
-
-def record_download(registration, resource, now=None):
-    """Count one fetch of `resource` by `registration`: one row per pair, counted in place."""
-    now = now or timezone.now()
-    rows = ResourceDownload.objects.filter(registration=registration, resource=resource)
-    if rows.update(count=F("count") + 1, last_at=now):
-        return
-    try:
-        with transaction.atomic():
-            ResourceDownload.objects.create(
-                registration=registration, resource=resource, count=1, first_at=now, last_at=now
-            )
-    except IntegrityError:
-        rows.update(count=F("count") + 1, last_at=now)

@@ -1,10 +1,14 @@
-"""The Volunteers menu of the back office: shifts, sign-ups, volunteers and their checks."""
+"""The Volunteers menu of the back office: shifts, sign-ups, volunteers and their checks; and
+the skills opportunities ask for (a snippet)."""
 
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.snippets.models import register_snippet
 
 from volunteers.backoffice.people import SafeguardingCheckViewSet, SignUpViewSet, VolunteerViewSet
 from volunteers.backoffice.shifts import ShiftViewSet
+from volunteers.models import Skill
+from website.backoffice import PermissionCheckedSnippetViewSet
 
 
 class VolunteersGroup(ViewSetGroup):
@@ -22,6 +26,13 @@ class VolunteersGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_volunteers_group():
     return VolunteersGroup()
+
+
+class SkillViewSet(PermissionCheckedSnippetViewSet):
+    model = Skill
+
+
+register_snippet(SkillViewSet)
 
 
 @hooks.register("before_delete_page")

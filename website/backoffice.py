@@ -1,13 +1,20 @@
 """Pieces every app's back office shares: safe and audited exports, records that only arrive by
-form, and audit log entries that name a person's record by number, never by address (log
-entries outlive the people in them)."""
+form, audit log entries that name a person's record by number, never by address (log
+entries outlive the people in them), and snippet choosers and bulk actions that ask for
+permission before they show a single title."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils.functional import cached_property
 from wagtail import hooks
 from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.log_actions import LogFormatter, log
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import policy_registry
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
+from wagtail.snippets.views import chooser as snippet_chooser
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 EXPORT_ACTION = "vigil.export"
 
@@ -139,3 +146,69 @@ class AnonymousLogDeleteView(DeleteView):
                 deleted=True,
             )
             self.object.delete()
+
+
+# Choosers and bulk actions
+#
+# Wagtail's snippet choosers (choose/, results/, chosen/, chosen-multiple/, create/) ask for
+# nothing beyond admin access: by design, so that anyone may link to any snippet (wagtail
+# issue 14272). In Vigil a title can be the very thing to protect (an unmoderated prayer
+# request), so a chooser asks for what the model's own listing would show: its view or
+# change permission, through the model's registered permission policy.
+
+CHOOSE_ACTIONS = ("view", "change")
+
+
+class PermissionCheckedChooserMixin(PermissionCheckedMixin):
+    any_permission_required = CHOOSE_ACTIONS
+
+    @cached_property
+    def permission_policy(self):
+        return policy_registry.get_by_type(self.model_class)
+
+
+class ChooseView(PermissionCheckedChooserMixin, snippet_chooser.ChooseView):
+    pass
+
+
+class ChooseResultsView(PermissionCheckedChooserMixin, snippet_chooser.ChooseResultsView):
+    pass
+
+
+class ChosenView(PermissionCheckedChooserMixin, snippet_chooser.SnippetChosenView):
+    pass
+
+
+class ChosenMultipleView(PermissionCheckedChooserMixin, snippet_chooser.SnippetChosenMultipleView):
+    pass
+
+
+class ChooserCreateView(PermissionCheckedChooserMixin, snippet_chooser.SnippetCreateView):
+    pass
+
+
+class PermissionCheckedSnippetChooserViewSet(snippet_chooser.SnippetChooserViewSet):
+    choose_view_class = ChooseView
+    choose_results_view_class = ChooseResultsView
+    chosen_view_class = ChosenView
+    chosen_multiple_view_class = ChosenMultipleView
+    create_view_class = ChooserCreateView
+
+
+class PermissionCheckedSnippetViewSet(SnippetViewSet):
+    """Every Vigil snippet is registered through this (tests/website/test_staff_groups.py
+    finds any that is not): its chooser opens only for those who may see the model."""
+
+    chooser_viewset_class = PermissionCheckedSnippetChooserViewSet
+
+
+class PermissionCheckedSnippetDeleteBulkAction(PermissionCheckedMixin, DeleteBulkAction):
+    """Wagtail's confirmation page for deleting snippets in bulk (/admin/bulk/<app>/<model>/
+    delete/?id=...) lists the title of every id asked for, those the user may not delete
+    included, to anyone with admin access. Only those who may delete the model get it.
+    Registered after Wagtail's own, which it replaces for every snippet model."""
+
+    permission_required = "delete"
+
+
+hooks.register("register_bulk_action", PermissionCheckedSnippetDeleteBulkAction, order=1)

@@ -4,7 +4,9 @@
   is stored or sent),
 - a signed "form shown at" stamp: a form posted faster than `PUBLIC_FORM_MIN_FILL_SECONDS`
   comes back once with a polite request to check and send again (people who are that quick
-  lose nothing; scripts that post blind never get through),
+  lose nothing; scripts that post blind never get through). So does a form posted more than
+  `PUBLIC_FORM_MAX_AGE_SECONDS` after it was shown: a stamp harvested once cannot be replayed
+  for ever, and a person who left the page open overnight loses nothing either,
 - rate limits per IP and per email address (`RATE_LIMITS` in settings), answered with a
   readable 429 page.
 
@@ -36,6 +38,10 @@ TOO_QUICK = (
     "That was quicker than we expected from a person. Please check your answers and send "
     "the form again."
 )
+TOO_OLD = (
+    "This page was open for a long time. Your answers are still here: please check them and "
+    "send the form again."
+)
 
 
 def new_stamp():
@@ -65,7 +71,8 @@ class GuardedForm(forms.Form):
             widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
         )
         self.fields[STAMP_FIELD] = forms.CharField(required=False, widget=forms.HiddenInput)
-        # A fresh stamp on every rendering, so a form sent back for "too quick" can pass.
+        # A fresh stamp on every rendering, so a form sent back ("too quick", "too old") can
+        # pass.
         self.initial[STAMP_FIELD] = new_stamp()
         if self.is_bound:
             self.data = self.data.copy()
@@ -83,6 +90,8 @@ class GuardedForm(forms.Form):
         age = stamp_age(self._posted_stamp)
         if age is None or age < settings.PUBLIC_FORM_MIN_FILL_SECONDS:
             raise forms.ValidationError(TOO_QUICK, code="too_quick")
+        if age > settings.PUBLIC_FORM_MAX_AGE_SECONDS:
+            raise forms.ValidationError(TOO_OLD, code="too_old")
         return cleaned
 
     def visible_fields(self):

@@ -2,14 +2,14 @@
 (website/consent/: its menu, the story editor's refusal to publish, the dashboard panel)."""
 
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
+from website.backoffice import PermissionCheckedSnippetViewSet
 from website.consent import backoffice as consent_backoffice  # noqa: F401  (registers hooks)
 from website.consent import dashboard as consent_dashboard  # noqa: F401  (registers hooks)
 from website.models import Region
 
 
-class RegionViewSet(SnippetViewSet):
+class RegionViewSet(PermissionCheckedSnippetViewSet):
     model = Region
     icon = "site"
     menu_label = "Regions"

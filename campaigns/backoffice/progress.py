@@ -1,5 +1,5 @@
 """Campaign progress in the back office: registrations over time (a server-rendered SVG
-chart with its table), and resource kit downloads per resource and per church."""
+chart with its table), and which churches opened which resource of the kit, and when first."""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
@@ -61,25 +61,25 @@ class CampaignProgressView(ProgressAccessMixin, CampaignAdminPage, TemplateView)
         campaign = self.campaign
         unit, bars = registrations_over_time(campaign)
         resources = list(
-            campaign.resources.annotate(
-                church_count=Count("downloads"), download_total=Sum("downloads__count")
-            ).order_by("sort_order", "pk")
+            campaign.resources.annotate(church_count=Count("downloads")).order_by(
+                "sort_order", "pk"
+            )
         )
         per_church = {}
         rows = (
             ResourceDownload.objects.filter(registration__campaign=campaign)
-            .values_list("registration_id", "registration__church_name", "resource_id", "count")
+            .values_list("registration_id", "registration__church_name", "resource_id", "first_at")
             .order_by("registration__church_name", "registration_id")
         )
-        for registration_id, church, resource_id, count in rows:
-            entry = per_church.setdefault(registration_id, {"church": church, "counts": {}})
-            entry["counts"][resource_id] = count
+        for registration_id, church, resource_id, first_at in rows:
+            entry = per_church.setdefault(registration_id, {"church": church, "opened": {}})
+            entry["opened"][resource_id] = first_at
         churches = [
             {
                 "church": entry["church"],
                 "url": reverse("campaign_registrations:edit", args=[registration_id]),
-                "counts": [entry["counts"].get(resource.pk, 0) for resource in resources],
-                "total": sum(entry["counts"].values()),
+                "opened": [entry["opened"].get(resource.pk) for resource in resources],
+                "total": len(entry["opened"]),
             }
             for registration_id, entry in list(per_church.items())[:CHURCHES_SHOWN]
         ]

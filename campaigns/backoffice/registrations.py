@@ -8,7 +8,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.db.models import Exists, OuterRef, Prefetch, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -88,7 +88,7 @@ class RegistrationIndexView(AuditedExportMixin, IndexView):
             super()
             .get_base_queryset()
             .select_related("campaign")
-            .annotate(download_count=Sum("downloads__count"))
+            .annotate(download_count=Count("downloads", distinct=True))
             .prefetch_related(
                 Prefetch("contacts", queryset=RegistrationContact.objects.order_by("id"))
             )
@@ -240,7 +240,7 @@ class RegistrationViewSet(ModelViewSet):
         "campaign",
         "expected_attendance",
         Column("participation_display", label="Taking part"),
-        Column("download_count", label="Downloads", accessor=lambda r: r.download_count or 0),
+        Column("download_count", label="Resources opened"),
         "created_at",
     ]
     filterset_class = RegistrationFilterSet
@@ -282,7 +282,7 @@ class RegistrationViewSet(ModelViewSet):
         "contact_emails": "Contact emails",
         "contact_phones": "Contact phones",
         "updates": "Receives updates",
-        "download_count": "Downloads",
+        "download_count": "Resources opened",
     }
     export_filename = "church-registrations"
     ordering = ["-created_at"]

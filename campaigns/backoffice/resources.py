@@ -1,6 +1,7 @@
-"""Back office for resource kits: each campaign's documents and video links, with counts."""
+"""Back office for resource kits: each campaign's documents and video links, with how many
+churches opened each (campaigns.downloads)."""
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -14,7 +15,7 @@ class ResourceIndexView(IndexView):
             super()
             .get_base_queryset()
             .select_related("campaign", "document")
-            .annotate(church_count=Count("downloads"), download_count=Sum("downloads__count"))
+            .annotate(church_count=Count("downloads"))
         )
 
 
@@ -31,8 +32,7 @@ class ResourceViewSet(ModelViewSet):
         "campaign",
         Column("kind", label="Kind"),
         "sort_order",
-        Column("church_count", label="Churches who fetched it"),
-        Column("download_count", label="Downloads"),
+        Column("church_count", label="Churches who opened it"),
     ]
     list_filter = ["campaign"]
     search_fields = ["title", "description"]

@@ -129,7 +129,9 @@ class RegistrationContact(models.Model):
 
 
 class ResourceDownload(models.Model):
-    """How often one registration fetched one resource of the kit, through its tracked link."""
+    """One registration opened one resource of its kit through its tracked link: one row per
+    pair, with the time of the first opening. Opening it again, or a mail scanner following the
+    link, adds nothing (campaigns.downloads)."""
 
     registration = models.ForeignKey(
         ChurchRegistration, on_delete=models.CASCADE, related_name="downloads"
@@ -137,9 +139,7 @@ class ResourceDownload(models.Model):
     resource = models.ForeignKey(
         "campaigns.CampaignResource", on_delete=models.CASCADE, related_name="downloads"
     )
-    count = models.PositiveIntegerField(default=0)
-    first_at = models.DateTimeField(default=timezone.now)
-    last_at = models.DateTimeField(default=timezone.now)
+    first_at = models.DateTimeField("first opened", default=timezone.now)
 
     class Meta:
         verbose_name = "resource download"
@@ -150,4 +150,4 @@ class ResourceDownload(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.registration_id} → {self.resource_id}: {self.count}"
+        return f"{self.registration_id} → {self.resource_id}"

@@ -10,15 +10,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from campaigns import emails, links
+from campaigns.downloads import record_download
 from campaigns.forms import AddContactForm, ChurchDetailsForm
 from campaigns.models import CampaignResource, ChurchRegistration, RegistrationContact
-from campaigns.registration import (
-    DuplicateChurch,
-    DuplicateContact,
-    add_contact,
-    record_download,
-    update_church,
-)
+from campaigns.registration import DuplicateChurch, DuplicateContact, add_contact, update_church
 from website.formguard import rate_limit
 
 logger = logging.getLogger(__name__)
@@ -102,7 +97,8 @@ def manage(request, token):
 
 @require_GET
 def download(request, resource_id, token):
-    """Count the download for this registration, then send the church to the resource."""
+    """Note that this registration opened the resource (the first time only), then send
+    whoever followed the link, a mail scanner too, on to the resource."""
     try:
         registration = links.read_link(token, links.DOWNLOAD_PURPOSE, ChurchRegistration)
     except links.LinkProblem as problem:

@@ -19,12 +19,16 @@ from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
-from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet
+from wagtail.snippets.views.snippets import EditView, IndexView
 
 from prayer.models import PrayerRequest, Topic
 from prayer.models.requests import CONSENT_ENDED_MESSAGE
 from prayer.moderation import find_personal_details, highlight
-from website.backoffice import AuditedExportMixin, SafeExportMixin
+from website.backoffice import (
+    AuditedExportMixin,
+    PermissionCheckedSnippetViewSet,
+    SafeExportMixin,
+)
 from website.consent.status import consent_has_ended
 
 Status = PrayerRequest.Status
@@ -219,7 +223,7 @@ class ModerateView(WagtailAdminTemplateMixin, TemplateView):
         return redirect(self.viewset.get_url_name("list"))
 
 
-class PrayerRequestViewSet(SnippetViewSet):
+class PrayerRequestViewSet(PermissionCheckedSnippetViewSet):
     model = PrayerRequest
     icon = "pick"
     menu_label = "Prayer requests"
@@ -325,7 +329,7 @@ class PrayerRequestViewSet(SnippetViewSet):
         ]
 
 
-class TopicViewSet(SnippetViewSet):
+class TopicViewSet(PermissionCheckedSnippetViewSet):
     model = Topic
     icon = "tag"
     menu_label = "Prayer topics"

@@ -1,6 +1,7 @@
 """Public views for prayer requests: the submission form and the "I prayed" button."""
 
 import hashlib
+import secrets
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,6 +22,12 @@ from website.ratelimit import allow, client_ip
 
 SUBMIT_LIMIT = (5, 60 * 60)  # five requests an hour from one address
 PRAYED_LIMIT = (60, 60 * 60)  # sixty "I prayed" an hour from one address
+DAY = 24 * 60 * 60
+ALREADY_COUNTED = "Thank you: your prayer today is already counted."
+ADDRESS_CAP_REACHED = (
+    "Thank you for praying. Many prayers for this request were counted from your connection "
+    "today, so this one is not added to the count."
+)
 
 
 def too_many_requests(request, what):
@@ -49,12 +56,39 @@ def request_thanks(request):
     return render(request, "prayer/requests/thanks.html")
 
 
-def visitor_key(request):
-    """Who prayed, as a hash: the session if there is one, else the address and browser."""
-    if request.session.session_key:
-        identity = f"session:{request.session.session_key}"
-    else:
-        identity = f"ip:{client_ip(request)}:{request.META.get('HTTP_USER_AGENT', '')[:300]}"
+# Who prayed, for "once per visitor per request per day".
+#
+# A signed-in supporter is their account, on every device. Anyone else is a random id in a
+# signed first-party cookie, given with their first "I prayed": it lives two days (a count is
+# per day, so nothing longer is needed, and nobody is followed from visit to visit) and
+# holds nothing about them. The User-Agent is no part of it: changing it changes nothing.
+#
+# Clearing the cookie makes a new visitor, so the connection's address caps it: at most
+# PRAYED_PER_ADDRESS_PER_DAY prayers for one request from one address in a day. The cap is
+# generous on purpose: a church's Wi-Fi, a school or a mobile network puts many real people
+# (with identical phones, often) behind one address, and each must count (issue 14). Someone
+# clearing cookies to inflate a count gets at most that, and PRAYED_LIMIT an hour in all.
+VISITOR_COOKIE = "vigil_prayed"
+VISITOR_COOKIE_SALT = "prayer.prayed.visitor"
+VISITOR_COOKIE_MAX_AGE = 2 * 24 * 60 * 60
+PRAYED_PER_ADDRESS_PER_DAY = 50
+
+
+def visitor_identity(request):
+    """(who prayed, the new cookie's value when the visitor has none yet)"""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}", None
+    known = request.get_signed_cookie(
+        VISITOR_COOKIE, default=None, salt=VISITOR_COOKIE_SALT, max_age=VISITOR_COOKIE_MAX_AGE
+    )
+    if known:
+        return f"visitor:{known}", None
+    new = secrets.token_urlsafe(18)
+    return f"visitor:{new}", new
+
+
+def visitor_key(identity):
+    """What is stored: a keyed hash, never the id or an address in the clear."""
     return hashlib.sha256(f"{settings.SECRET_KEY}:{identity}".encode()).hexdigest()
 
 
@@ -67,6 +101,19 @@ def record_prayed(prayer_request, visitor, day):
         return False
     PrayerRequest.objects.filter(pk=prayer_request.pk).update(prayed_count=F("prayed_count") + 1)
     return True
+
+
+def count_prayer(request, prayer_request, visitor):
+    """(counted, message) for one press of "I prayed"."""
+    day = timezone.localdate()
+    if PrayedMark.objects.filter(prayer_request=prayer_request, visitor=visitor, day=day).exists():
+        return False, ALREADY_COUNTED
+    address_today = f"{client_ip(request)}:{prayer_request.pk}:{day}"
+    if not allow("prayer-prayed-address", address_today, PRAYED_PER_ADDRESS_PER_DAY, DAY):
+        return False, ADDRESS_CAP_REACHED
+    if record_prayed(prayer_request, visitor, day):
+        return True, "Thank you for praying."
+    return False, ALREADY_COUNTED
 
 
 def wants_json(request):
@@ -82,19 +129,30 @@ def prayed(request, pk, back_to):
                 {"error": "Too many prayers counted from here. Try later."}, status=429
             )
         return too_many_requests(request, "prayers counted")
-    day = timezone.localdate()
-    counted = record_prayed(prayer_request, visitor_key(request), day)
+    identity, new_cookie = visitor_identity(request)
+    counted, message = count_prayer(request, prayer_request, visitor_key(identity))
     count = PrayerRequest.objects.values_list("prayed_count", flat=True).get(pk=pk)
-    message = (
-        "Thank you for praying." if counted else "Thank you: your prayer today is already counted."
-    )
     if wants_json(request):
-        return JsonResponse({"counted": counted, "prayed_count": count, "message": message})
-    messages.success(request, message)
-    back = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(back, allowed_hosts=None) and back.startswith(back_to)
-    back = back.split("#")[0] if safe else back_to
-    return HttpResponseRedirect(f"{back}#prayer-{pk}")
+        response = JsonResponse({"counted": counted, "prayed_count": count, "message": message})
+    else:
+        messages.success(request, message)
+        back = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(back, allowed_hosts=None) and back.startswith(
+            back_to
+        )
+        back = back.split("#")[0] if safe else back_to
+        response = HttpResponseRedirect(f"{back}#prayer-{pk}")
+    if new_cookie:
+        response.set_signed_cookie(
+            VISITOR_COOKIE,
+            new_cookie,
+            salt=VISITOR_COOKIE_SALT,
+            max_age=VISITOR_COOKIE_MAX_AGE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 FEED_SIZE = 30

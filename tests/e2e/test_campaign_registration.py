@@ -103,7 +103,9 @@ def test_register_download_and_register_again(live_server, campaign, page):
     download = download_info.value
     with open(download.path(), "rb") as fetched:
         assert fetched.read() == b"Isaiah 61: good news to the poor."
-    assert ResourceDownload.objects.get(registration=registration).count == 1
+    assert (
+        ResourceDownload.objects.get(registration=registration).resource.title == "Sermon outline"
+    )
 
     # The same church again, written differently: no second row, a link to the first.
     page.goto(live_server.url + campaign.url)

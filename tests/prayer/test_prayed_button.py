@@ -1,4 +1,9 @@
-"""The "I prayed" button: POST only, once per visitor per request per day, rate-limited."""
+"""The "I prayed" button: POST only, once per visitor per request per day, rate-limited.
+
+A visitor is a signed-in supporter's account, or else a two-day first-party cookie; never the
+User-Agent. A connection (an address) counts many visitors a day for one request (a church's
+Wi-Fi), up to a generous cap that bounds what clearing the cookie can add.
+"""
 
 import datetime
 
@@ -6,7 +11,13 @@ import pytest
 from django.test import Client
 
 from prayer.models import PrayedMark, PrayerRequest
-from prayer.views.requests import PRAYED_LIMIT
+from prayer.views.requests import (
+    PRAYED_LIMIT,
+    PRAYED_PER_ADDRESS_PER_DAY,
+    VISITOR_COOKIE,
+    VISITOR_COOKIE_MAX_AGE,
+)
+from tests.factories import UserFactory
 from tests.prayer.request_helpers import make_request, make_wall
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +134,79 @@ def test_rate_limited_per_address(wall, prayer_request):
     other_address = Client(REMOTE_ADDR="198.51.100.8")
     assert other_address.post(prayed_url(wall, prayer_request)).status_code == 302
     assert count(prayer_request) == 4
+
+
+def test_a_changed_user_agent_does_not_count_again(wall, prayer_request):
+    visitor = Client(REMOTE_ADDR="203.0.113.20")
+    for agent in ("Firefox", "Safari", "Chrome", "", "x" * 5000):
+        visitor.post(prayed_url(wall, prayer_request), HTTP_USER_AGENT=agent)
+
+    assert count(prayer_request) == 4
+
+
+def test_a_signed_in_supporter_counts_once_on_every_device(wall, prayer_request):
+    supporter = UserFactory()
+    for agent, address in (("Phone", "198.51.100.30"), ("Laptop", "203.0.113.31")):
+        device = Client(HTTP_USER_AGENT=agent, REMOTE_ADDR=address)
+        device.force_login(supporter)
+        device.post(prayed_url(wall, prayer_request))
+
+    assert count(prayer_request) == 4
+
+
+def test_the_visitor_cookie_lives_two_days_and_holds_nothing_about_them(wall, prayer_request):
+    visitor = Client(REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="Firefox")
+    visitor.post(prayed_url(wall, prayer_request))
+
+    cookie = visitor.cookies[VISITOR_COOKIE]
+    assert cookie["max-age"] == VISITOR_COOKIE_MAX_AGE == 2 * 24 * 60 * 60
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert "203.0.113.9" not in cookie.value and "Firefox" not in cookie.value
+    visitor.post(prayed_url(wall, prayer_request), **JSON)
+    assert count(prayer_request) == 4, "the cookie identifies the visitor"
+
+
+@pytest.mark.parametrize("forged", ["garbage", "abc:def", "", "x" * 4000, "visitor:1:sig"])
+def test_a_forged_visitor_cookie_is_a_new_visitor_not_an_error(wall, prayer_request, forged):
+    visitor = Client()
+    visitor.cookies[VISITOR_COOKIE] = forged
+
+    response = visitor.post(prayed_url(wall, prayer_request), **JSON)
+
+    assert response.status_code == 200 and response.json()["counted"] is True
+    assert visitor.cookies[VISITOR_COOKIE].value != forged
+
+
+def test_people_behind_one_connection_each_count_up_to_a_generous_cap(wall, prayer_request):
+    """A congregation on the church's Wi-Fi, many with the same phone and browser. Clearing the
+    cookie is a new visitor too, so the cap is also all that clearing it can add."""
+    church_wifi = {"REMOTE_ADDR": "192.0.2.50", "HTTP_USER_AGENT": "Same phone, same browser"}
+    answers = [
+        Client(**church_wifi).post(prayed_url(wall, prayer_request), **JSON).json()
+        for _ in range(PRAYED_PER_ADDRESS_PER_DAY + 1)
+    ]
+
+    assert PRAYED_PER_ADDRESS_PER_DAY >= 50
+    assert [answer["counted"] for answer in answers] == [True] * PRAYED_PER_ADDRESS_PER_DAY + [
+        False
+    ]
+    assert "from your connection" in answers[-1]["message"]
+    assert count(prayer_request) == 3 + PRAYED_PER_ADDRESS_PER_DAY
+    elsewhere = Client(REMOTE_ADDR="192.0.2.51").post(prayed_url(wall, prayer_request), **JSON)
+    assert elsewhere.json()["counted"] is True
+    other_request = make_request("Another request")
+    again = Client(**church_wifi).post(prayed_url(wall, other_request), **JSON)
+    assert again.json()["counted"] is True, "the cap is per request"
+
+
+def test_clearing_the_cookie_does_not_lift_the_cap_of_the_day(wall, prayer_request, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC))
+    visitor = Client(REMOTE_ADDR="192.0.2.60")
+    for _ in range(PRAYED_PER_ADDRESS_PER_DAY + 5):
+        visitor.cookies.clear()
+        visitor.post(prayed_url(wall, prayer_request))
+    assert count(prayer_request) == 3 + PRAYED_PER_ADDRESS_PER_DAY
+
+    time_machine.move_to(datetime.datetime(2026, 6, 2, 9, tzinfo=datetime.UTC))
+    visitor.post(prayed_url(wall, prayer_request))
+    assert count(prayer_request) == 4 + PRAYED_PER_ADDRESS_PER_DAY

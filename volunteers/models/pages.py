@@ -11,15 +11,15 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
-from wagtail.snippets.models import register_snippet
 
 from website.blocks import StoryBodyBlock
 from website.models.pages import SocialMetaMixin
 from website.models.querysets import PublicPageManager
 
 
-@register_snippet
 class Skill(models.Model):
+    """A snippet: its back office is volunteers/wagtail_hooks.py."""
+
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
 

@@ -226,9 +226,11 @@ RETENTION_VOLUNTEER_INACTIVE_MONTHS = env.int("RETENTION_VOLUNTEER_INACTIVE_MONT
 RETENTION_VOLUNTEER_WARNING_DAYS = env.int("RETENTION_VOLUNTEER_WARNING_DAYS", default=30)
 RETENTION_CAMPAIGN_REGISTRATION_YEARS = env.int("RETENTION_CAMPAIGN_REGISTRATION_YEARS", default=2)
 
-# Public forms (website.formguard): a form sent sooner than this after it was shown is
-# returned once for a check; rate limits per scope are (per IP, per email, window seconds).
+# Public forms (website.formguard): a form sent sooner than the first or later than the
+# second after it was shown is returned once for a check; rate limits per scope are
+# (per IP, per email, window seconds).
 PUBLIC_FORM_MIN_FILL_SECONDS = env.int("PUBLIC_FORM_MIN_FILL_SECONDS", default=3)
+PUBLIC_FORM_MAX_AGE_SECONDS = env.int("PUBLIC_FORM_MAX_AGE_SECONDS", default=2 * 60 * 60)
 RATE_LIMITS = {
     "default": (20, 10, 60 * 60),
     "volunteer-signup": (30, 10, 60 * 60),
