@@ -66,6 +66,10 @@ def registration_context(registration, contact=None):
         "name": contact.name if contact else "",
         "resources": kit_links(registration),
         "manage_url": links.manage_url(registration),
+        # Sent only to the contact's own address: following it proves the address is theirs.
+        "confirm_url": (
+            links.confirm_contact_url(contact) if contact and not contact.is_confirmed else ""
+        ),
     }
 
 

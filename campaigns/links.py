@@ -1,4 +1,5 @@
-"""Signed links sent to churches: manage a registration, download a resource, unsubscribe.
+"""Signed links sent to churches: manage a registration, download a resource, unsubscribe,
+and a contact's confirmation that the address and the details typed with it are theirs.
 
 Each carries the registration's (or contact's) `link_version`: raising it revokes every
 link sent so far. Manage links expire; download and unsubscribe links last as long as the
@@ -15,6 +16,7 @@ from website.signing import BadToken, make_token, read_token
 MANAGE_PURPOSE = "campaign-registration"
 DOWNLOAD_PURPOSE = "campaign-download"
 UNSUBSCRIBE_PURPOSE = "campaign-updates-unsubscribe"
+CONFIRM_CONTACT_PURPOSE = "campaign-contact-confirm"
 MANAGE_MAX_AGE = int(datetime.timedelta(days=30).total_seconds())
 
 
@@ -39,6 +41,11 @@ def download_url(registration, resource_id):
 def unsubscribe_url(contact_id, link_version):
     token = make_token(UNSUBSCRIBE_PURPOSE, contact_id, link_version)
     return absolute(reverse("campaigns:unsubscribe", args=[token]))
+
+
+def confirm_contact_url(contact):
+    token = make_token(CONFIRM_CONTACT_PURPOSE, contact.pk, contact.link_version)
+    return absolute(reverse("campaigns:confirm_contact", args=[token]))
 
 
 def read_link(token, purpose, model, max_age=None, queryset=None):

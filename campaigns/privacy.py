@@ -2,9 +2,11 @@
 (the four functions `website.privacy` asks every app for).
 
 A person appears as a contact of a church registration, found by address (contacts have no
-account link). The church's own details are the church's, not the person's: the download
-shows them with the person's contact entry only, never the other contacts, and erasing a
-contact keeps the registration so the campaign's counts stay.
+account link). A contact's details were typed by whoever filled the form: until the owner of
+the address confirms them by the emailed link, they are shown as unconfirmed. The church's
+own details are the church's, not the person's: the download shows them with the person's
+contact entry only, never the other contacts, and erasing a contact keeps the registration so
+the campaign's counts stay.
 """
 
 from django.db import transaction
@@ -45,6 +47,10 @@ def contact_item(contact, request):
         ],
         links=[Link("Change your church’s registration", links.manage_url(registration))],
     )
+    if not contact.is_confirmed:
+        # Typed by whoever filled the form: the owner of the address has not said it is theirs.
+        item.status += " (your details are not confirmed yet)"
+        item.links.insert(0, Link("Confirm your details", links.confirm_contact_url(contact)))
     if contact.receives_updates:
         item.links.append(
             Link("Stop campaign updates", links.unsubscribe_url(contact.pk, contact.link_version))
@@ -87,6 +93,7 @@ def registration_record(contact):
             "email": contact.email,
             "phone": contact.phone,
             "added_at": contact.created_at,
+            "confirmed_by_you_at": contact.address_confirmed_at,
         },
         "consent_to_campaign_updates": {
             "given": contact.consents_to_updates,

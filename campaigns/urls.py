@@ -10,4 +10,5 @@ urlpatterns = [
     path("registration/<str:token>/", links.manage, name="manage"),
     path("kit/<int:resource_id>/<str:token>/", links.download, name="download"),
     path("updates/unsubscribe/<str:token>/", links.unsubscribe, name="unsubscribe"),
+    path("contact/confirm/<str:token>/", links.confirm_contact, name="confirm_contact"),
 ]

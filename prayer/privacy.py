@@ -76,22 +76,22 @@ def frequency_text(subscription):
 
 
 def subscription_item(subscription):
-    topics = [topic.name for topic in subscription.topics.all()]
     item = Item(
-        title=f"Prayer updates to {subscription.email}",
-        status=subscription.get_status_display(),
-        details=[
-            ("How often", frequency_text(subscription)),
-            ("Topics", ", ".join(topics) if topics else "All topics"),
-            ("Time zone", subscription.time_zone),
-        ],
+        title=f"Prayer updates to {subscription.email}", status=subscription.get_status_display()
     )
     pk, version = subscription.pk, subscription.link_version
     if subscription.status == Subscription.Status.PENDING:
+        # Its choices wait for the link (they may not be this person's): none are shown.
         item.links.append(
             Link("Confirm these prayer updates", subscription_links.confirm_url(pk, version))
         )
         return item
+    topics = [topic.name for topic in subscription.topics.all()]
+    item.details = [
+        ("How often", frequency_text(subscription)),
+        ("Topics", ", ".join(topics) if topics else "All topics"),
+        ("Time zone", subscription.time_zone),
+    ]
     item.links.append(Link("Change preferences", subscription_links.preferences_url(pk, version)))
     if subscription.status != Subscription.Status.UNSUBSCRIBED:
         item.links.append(Link("Unsubscribe", subscription_links.unsubscribe_url(pk, version)))

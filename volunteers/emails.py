@@ -105,7 +105,8 @@ def signup_context(signup, kind):
     shift = signup.shift
     context = {
         "kind": kind,
-        "name": signup.volunteer.name,
+        # Asking to confirm, the greeting is what the form typed: it goes only to the address.
+        "name": signup.pending_name or signup.volunteer.name,
         "status": signup.get_status_display(),
         "manage_url": manage_url(signup.volunteer),
         "feed_url": feed_url(signup.volunteer),

@@ -1,9 +1,10 @@
 """Anonymising a volunteer: the one place that removes the person and keeps the statistics.
 
 Used when someone deletes their account and by retention (after a warning, once a profile has
-been inactive too long). What goes: name, email address, phone, coordinator notes, the link
-to the user account, every safeguarding check (certificate numbers identify a person, and no
-statistic needs them), and every emailed link and calendar feed (their versions are raised).
+been inactive too long). What goes: name, email address, phone, coordinator notes, the name
+and phone typed with sign-ups still waiting for their emailed link, the link to the user
+account, every safeguarding check (certificate numbers identify a person, and no statistic
+needs them), and every emailed link and calendar feed (their versions are raised).
 What stays: the profile row and its sign-ups with attendance and hours, so sign-up counts and
 hours served still add up, and nobody can be recognised from them.
 """
@@ -62,6 +63,10 @@ def anonymise_volunteer(volunteer, now=None):
         )
         if done:
             SafeguardingCheck.objects.filter(volunteer_id=volunteer.pk).delete()
+            # Cancelling clears what was typed with a waiting sign-up; this catches any left.
+            SignUp.objects.filter(volunteer_id=volunteer.pk).exclude(
+                pending_name="", pending_phone=""
+            ).update(pending_name="", pending_phone="")
     if done:
         # A sign-up placed while the first pass ran (the form was already submitted) would
         # otherwise keep a spot for someone who has left.

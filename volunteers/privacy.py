@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from volunteers.erasure import anonymise_volunteer
 from volunteers.links import confirm_url, manage_url
 from volunteers.models import SignUp, Volunteer
+from volunteers.signups import link_to_account
 from website.privacy import Item, Link, Section, when
 
 
@@ -33,11 +34,9 @@ def hours_served(volunteer):
 
 
 def attach(user, addresses):
-    linked = (
-        Volunteer.objects.not_anonymised()
-        .filter(email__in=addresses, user__isnull=True)
-        .update(user=user)
-    )
+    """The verified address proves the profile; details typed with its sign-ups that are
+    still waiting for their emailed link stay on those sign-ups (volunteers.signups)."""
+    linked = link_to_account(Volunteer.objects.not_anonymised().filter(email__in=addresses), user)
     return {"volunteer_profiles": linked}
 
 
@@ -60,6 +59,9 @@ def signup_item(signup):
     if signup.hours_served:
         item.details.append(("Hours served", f"{float(signup.hours_served):g}"))
     if signup.status == SignUp.Status.PENDING_EMAIL:
+        if signup.pending_name:
+            typed = ", ".join(filter(None, [signup.pending_name, signup.pending_phone]))
+            item.details.append(("Details given, not confirmed yet", typed))
         item.links.append(Link("Confirm this sign-up", confirm_url(signup)))
     return item
 
@@ -81,7 +83,7 @@ def sections(addresses, request):
             Item(
                 title=f"Your volunteer profile ({volunteer.email})",
                 details=[
-                    ("Name", volunteer.name),
+                    ("Name", volunteer.name or "None yet"),
                     ("Phone", volunteer.phone or "None"),
                     ("Hours served", f"{hours_served(volunteer):g}"),
                 ],
@@ -129,6 +131,11 @@ def signup_record(signup):
         "waitlisted_at": signup.waitlisted_at,
         "cancelled_at": signup.cancelled_at,
         "cancelled_by": signup.get_cancelled_by_display(),
+        "details_given_waiting_for_the_emailed_link": (
+            {"name": signup.pending_name, "phone": signup.pending_phone}
+            if signup.pending_name or signup.pending_phone
+            else None
+        ),
     }
 
 
@@ -150,6 +157,7 @@ def volunteer_record(volunteer):
         "confirmed_age_at_least": volunteer.confirmed_age,
         "coordinator_notes": volunteer.notes,
         "created_at": volunteer.created_at,
+        "address_proven_at": volunteer.address_proven_at,
         "hours_served": hours_served(volunteer),
         "signups": [signup_record(signup) for signup in volunteer.signups.all()],
         "safeguarding_checks": [check_record(check) for check in volunteer.checks.all()],

@@ -10,7 +10,8 @@ import logging
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from volunteers.emails import emails_after_commit, notify
@@ -29,6 +30,9 @@ class SignUpRefused(Exception):
 CLOSED = "Sign-up for this shift has closed."
 CANCELLED_SHIFT = "This shift has been cancelled."
 ALREADY = "You are already signed up for this shift."
+
+# What a public form typed, held on its sign-up until the emailed link is followed.
+TYPED_FIELDS = ("pending_name", "pending_phone")
 
 
 def lock_shift(shift_id, opportunity=None):
@@ -144,6 +148,22 @@ def has_verified_email(user):
 NOT_LOOKED_UP = object()
 
 
+def account_name(user):
+    return (user.get_full_name() or user.email.split("@")[0])[:150]
+
+
+def link_to_account(volunteers, user, now=None):
+    """A verified account proves its address: link the profiles among `volunteers` that no
+    account holds yet, and mark them proven. Nothing typed with an unproven sign-up comes
+    with them (it stays on that sign-up); a profile that holds no name takes the account's."""
+    now = now or timezone.now()
+    return volunteers.filter(user__isnull=True).update(
+        user=user,
+        address_proven_at=Coalesce(F("address_proven_at"), Value(now)),
+        name=Case(When(name="", then=Value(account_name(user))), default=F("name")),
+    )
+
+
 def volunteer_for_account(user, confirmed_age=0, found=NOT_LOOKED_UP):
     """Get or make the profile of a signed-in user with a verified address.
 
@@ -151,30 +171,32 @@ def volunteer_for_account(user, confirmed_age=0, found=NOT_LOOKED_UP):
     """
     volunteer = volunteer_of_user(user) if found is NOT_LOOKED_UP else found
     if volunteer is None:
-        name = user.get_full_name() or user.email.split("@")[0]
         try:
             with transaction.atomic():
                 return Volunteer.objects.create(
-                    email=user.email, name=name[:150], user=user, confirmed_age=confirmed_age
+                    email=user.email,
+                    name=account_name(user),
+                    user=user,
+                    confirmed_age=confirmed_age,
                 )
         except IntegrityError:
             volunteer = Volunteer.objects.for_email(user.email)
     if volunteer.user_id is None:
-        Volunteer.objects.filter(pk=volunteer.pk, user__isnull=True).update(user=user)
+        link_to_account(Volunteer.objects.filter(pk=volunteer.pk), user)
         volunteer.user = user
+        volunteer.address_proven_at = volunteer.address_proven_at or timezone.now()
+        volunteer.name = volunteer.name or account_name(user)
     return volunteer
 
 
-def volunteer_for_form(email, name, phone):
-    """The profile for an address typed in the public form.
-
-    A known profile keeps its name and phone: whoever types an address has not yet shown
-    they own it. A new one is created, and holds nothing until the emailed link is followed.
-    """
+def volunteer_for_form(email):
+    """The profile for an address typed in the public form: the known one, else a new one
+    that is not proven and holds no details. What the form typed goes on the sign-up
+    (`request_signup`): whoever types an address has not shown they own it."""
     email = normalise_email(email)
     try:
         with transaction.atomic():
-            return Volunteer.objects.create(email=email, name=name, phone=phone)
+            return Volunteer.objects.create(email=email, name="", address_proven_at=None)
     except IntegrityError:
         return Volunteer.objects.get(email=email)
 
@@ -202,13 +224,15 @@ def sign_up_with_account(user, shift, age_confirmed=False, now=None, volunteer=N
     minimum_age = shift.opportunity.minimum_age
     volunteer = volunteer_for_account(user, minimum_age if age_confirmed else 0, found=volunteer)
     ensure_open(shift, now)
-    ensure_free(volunteer, shift)
+    waiting_id = ensure_free(volunteer, shift)
     ensure_old_enough(volunteer, shift, age_confirmed)
     try:
         with transaction.atomic():
             shift = lock_shift(shift.pk, shift.opportunity)
             ensure_open(shift, now)
             signup = SignUp(shift=shift, volunteer=volunteer, created_at=now)
+            if waiting_id is not None:
+                signup = taken_over(waiting_id, shift, volunteer) or signup
             signup.email_confirmed_at = now
             return place(signup, shift, now)
     except IntegrityError as error:
@@ -217,8 +241,13 @@ def sign_up_with_account(user, shift, age_confirmed=False, now=None, volunteer=N
 
 
 def ensure_free(volunteer, shift):
-    """Not already on this shift, and not on another at the same time (one narrow query)."""
-    clash = (
+    """Not already on this shift, and not on another at the same time (one narrow query).
+
+    Returns the id of a sign-up for this shift still waiting for its emailed link, if any:
+    the account proves the address, so it takes that sign-up over (`taken_over`) rather than
+    being refused by a form someone else may have filled with this address.
+    """
+    clashes = (
         SignUp.objects.active()
         .filter(volunteer=volunteer)
         .filter(
@@ -230,33 +259,56 @@ def ensure_free(volunteer, shift):
                 shift__ends_at__gt=shift.starts_at,
             )
         )
-        .values_list("pk", "shift_id")
-        .first()
+        .values_list("pk", "shift_id", "status")
     )
-    if clash is None:
-        return
-    if clash[1] == shift.pk:
-        raise SignUpRefused(ALREADY)
-    other = SignUp.objects.select_related("shift__opportunity").get(pk=clash[0])
-    raise SignUpRefused(overlap_message(other))
+    waiting_id = None
+    for signup_id, shift_id, status in clashes:
+        if shift_id != shift.pk:
+            other = SignUp.objects.select_related("shift__opportunity").get(pk=signup_id)
+            raise SignUpRefused(overlap_message(other))
+        if status != Status.PENDING_EMAIL:
+            raise SignUpRefused(ALREADY)
+        waiting_id = signup_id
+    return waiting_id
 
 
-def request_signup(volunteer, shift, now=None):
+def taken_over(signup_id, shift, volunteer):
+    """The waiting sign-up, locked, for an account to place: what its form typed is dropped,
+    unproven. None if it stopped waiting meanwhile (the usual insert then decides)."""
+    signup = SignUp.objects.select_for_update().filter(pk=signup_id, status=Status.PENDING_EMAIL)
+    signup = signup.first()
+    if signup is not None:
+        signup.shift, signup.volunteer = shift, volunteer
+        signup.pending_name = signup.pending_phone = ""
+    return signup
+
+
+def request_signup(volunteer, shift, name="", phone="", now=None):
     """A public-form sign-up: held as "pending email" until the emailed link is followed.
 
-    Returns the sign-up to email about: a new pending one, or the volunteer's existing one
-    for this shift (they get its link or status again; the form's answer is the same, so it
-    tells nobody whether an address is signed up).
+    The name and phone typed wait on the sign-up (`pending_name`, `pending_phone`) and become
+    the profile's only when the link is followed. Returns the sign-up to email about: a new
+    pending one, or the volunteer's existing one for this shift (they get its link or status
+    again; the form's answer is the same, so it tells nobody whether an address is signed
+    up). A sign-up still waiting takes the latest details typed, which its confirmation page
+    shows before anything is saved; one already placed keeps the profile as it is.
     """
     now = now or timezone.now()
     ensure_open(shift, now)
+    typed = {"pending_name": name, "pending_phone": phone}
     existing = SignUp.objects.active().filter(volunteer=volunteer, shift=shift).first()
     if existing is not None:
+        if existing.status == Status.PENDING_EMAIL and name:
+            SignUp.objects.filter(pk=existing.pk, status=Status.PENDING_EMAIL).update(**typed)
         return existing
     try:
         with transaction.atomic():
             return SignUp.objects.create(
-                shift=shift, volunteer=volunteer, status=Status.PENDING_EMAIL, created_at=now
+                shift=shift,
+                volunteer=volunteer,
+                status=Status.PENDING_EMAIL,
+                created_at=now,
+                **typed,
             )
     except IntegrityError:
         return SignUp.objects.active().get(volunteer=volunteer, shift=shift)
@@ -274,11 +326,26 @@ def confirm_email(signup_id, now=None):
             return signup
         ensure_open(shift, now)
         ensure_no_overlap(signup.volunteer, shift)
-        Volunteer.objects.filter(
-            pk=signup.volunteer_id, confirmed_age__lt=shift.opportunity.minimum_age
-        ).update(confirmed_age=shift.opportunity.minimum_age)
+        apply_typed_details(signup, shift.opportunity.minimum_age, now)
         signup.email_confirmed_at = now
         return place(signup, shift, now)
+
+
+def apply_typed_details(signup, confirmed_age, now):
+    """The emailed link was followed, so the address is proven: what was typed with this
+    sign-up becomes the profile's, replacing older details (the newest proven details win:
+    a volunteer who changed their number says so in the form, and only the owner of the
+    mailbox can follow the link; the confirmation page shows the details before the button).
+    """
+    changes = {
+        "address_proven_at": Coalesce(F("address_proven_at"), Value(now)),
+        "confirmed_age": Greatest(F("confirmed_age"), Value(confirmed_age)),
+    }
+    if signup.pending_name:
+        changes.update(name=signup.pending_name, phone=signup.pending_phone)
+        signup.volunteer.name, signup.volunteer.phone = signup.pending_name, signup.pending_phone
+    Volunteer.objects.filter(pk=signup.volunteer_id).update(**changes)
+    signup.pending_name = signup.pending_phone = ""
 
 
 # Cancelling and promoting
@@ -300,7 +367,9 @@ def cancel(signup_id, by=SignUp.CancelledBy.VOLUNTEER, now=None, notify_voluntee
         signup.status = Status.CANCELLED
         signup.cancelled_at = now
         signup.cancelled_by = by
-        signup.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+        # Details typed with a sign-up that never got its link are never applied: they go.
+        signup.pending_name = signup.pending_phone = ""
+        signup.save(update_fields=["status", "cancelled_at", "cancelled_by", *TYPED_FIELDS])
         if was_confirmed:
             release_spot(shift)
         if notify_volunteer:

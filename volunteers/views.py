@@ -81,9 +81,9 @@ def sign_up(request, shift_id):
     data = form.cleaned_data
     if limited := rate_limit(request, SCOPE, email=data["email"]):
         return limited
-    volunteer = signups.volunteer_for_form(data["email"], data["name"], data["phone"])
+    volunteer = signups.volunteer_for_form(data["email"])
     try:
-        signup = signups.request_signup(volunteer, shift)
+        signup = signups.request_signup(volunteer, shift, name=data["name"], phone=data["phone"])
     except signups.SignUpRefused as refusal:
         form.add_error(None, str(refusal))
         return render(request, f"{TEMPLATES}/sign_up.html", {**context, "form": form}, status=400)

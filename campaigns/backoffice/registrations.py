@@ -110,9 +110,12 @@ class RegistrationIndexView(AuditedExportMixin, IndexView):
             "expected_attendance": item.expected_attendance,
             "participation": item.participation_display(),
             "listed_publicly": item.listed_publicly,
-            "contact_names": "; ".join(contact.name for contact in contacts),
+            # Details nobody has proven (typed by whoever filled a form) are marked as such.
+            "contact_names": "; ".join(contact.marked(contact.name) for contact in contacts),
             "contact_emails": "; ".join(contact.email for contact in contacts),
-            "contact_phones": "; ".join(contact.phone for contact in contacts if contact.phone),
+            "contact_phones": "; ".join(
+                contact.marked(contact.phone) for contact in contacts if contact.phone
+            ),
             "updates": "; ".join(
                 "yes" if contact.receives_updates else "no" for contact in contacts
             ),
@@ -300,7 +303,14 @@ class ContactIndexView(AuditedExportMixin, IndexView):
         return super().get_base_queryset().select_related("registration", "campaign")
 
     def to_row_dict(self, item):
-        return {field: safe_cell(str(getattr(item, field))) for field in self.list_export}
+        values = {field: str(getattr(item, field)) for field in self.list_export}
+        values.update(name=item.marked(item.name), phone=item.marked(item.phone))
+        values["address_confirmed_at"] = item.address_confirmed_at or "Not confirmed"
+        return {field: safe_cell(value) for field, value in values.items()}
+
+
+def confirmed_column(contact):
+    return "Yes" if contact.is_confirmed else "Not yet: details unconfirmed"
 
 
 class ContactViewSet(ModelViewSet):
@@ -313,12 +323,28 @@ class ContactViewSet(ModelViewSet):
     index_view_class = ContactIndexView
     edit_view_class = AnonymousLogEditView
     delete_view_class = AnonymousLogDeleteView
-    list_display = ["name", "email", "role", "registration", "consents_to_updates", "created_at"]
+    list_display = [
+        "name",
+        "email",
+        "role",
+        "registration",
+        Column("confirmed", label="Address confirmed", accessor=confirmed_column),
+        "consents_to_updates",
+        "created_at",
+    ]
     list_filter = ["campaign", "consents_to_updates"]
     search_fields = ["name", "email", "registration__church_name"]
     search_backend_name = None
     form_fields = ["name", "role", "phone", "consents_to_updates", "unsubscribed_at"]
-    list_export = ["name", "email", "role", "phone", "registration", "consents_to_updates"]
+    list_export = [
+        "name",
+        "email",
+        "role",
+        "phone",
+        "registration",
+        "consents_to_updates",
+        "address_confirmed_at",
+    ]
     export_filename = "campaign-contacts"
 
 

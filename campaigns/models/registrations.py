@@ -92,7 +92,13 @@ class ChurchRegistration(models.Model):
 
 
 class RegistrationContact(models.Model):
-    """A person at the church the campaign team writes to. The first one registered."""
+    """A person at the church the campaign team writes to. The first one registered.
+
+    Their name, role and phone were typed by whoever filled the form (the person, or a
+    colleague adding them), for an address nobody has proven yet: until its owner follows the
+    emailed confirmation link (`address_confirmed_at`), coordinators see them marked
+    unconfirmed, and so does the owner's data.
+    """
 
     registration = models.ForeignKey(
         ChurchRegistration, on_delete=models.CASCADE, related_name="contacts"
@@ -110,6 +116,13 @@ class RegistrationContact(models.Model):
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     link_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    address_confirmed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the owner of the address confirmed these details by the emailed link. "
+        "Empty: typed by whoever filled the form, unconfirmed.",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -126,6 +139,14 @@ class RegistrationContact(models.Model):
     @property
     def receives_updates(self):
         return self.consents_to_updates and self.unsubscribed_at is None
+
+    @property
+    def is_confirmed(self):
+        return self.address_confirmed_at is not None
+
+    def marked(self, value):
+        """`value` as coordinators see it: flagged while its address is unconfirmed."""
+        return value if self.is_confirmed or not value else f"{value} (unconfirmed)"
 
 
 class ResourceDownload(models.Model):

@@ -1,11 +1,13 @@
 """Pages behind the signed links in campaign emails: manage a registration, download a
-resource of the kit (counted), and unsubscribe from campaign updates in one click."""
+resource of the kit (counted), unsubscribe from campaign updates in one click, and confirm
+that a contact's address and details are theirs."""
 
 import logging
 
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -141,4 +143,37 @@ def unsubscribe(request, token):
         request,
         f"{TEMPLATES}/unsubscribe.html",
         {"contact": contact, "campaign": contact.registration.campaign},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm_contact(request, token):
+    """The owner of the address confirms the details typed with it. A GET (a link scanner,
+    or the person reading) shows them; only the button's POST confirms."""
+    try:
+        contact = links.read_link(
+            token,
+            links.CONFIRM_CONTACT_PURPOSE,
+            RegistrationContact,
+            max_age=links.MANAGE_MAX_AGE,
+            queryset=RegistrationContact.objects.select_related("registration__campaign"),
+        )
+    except links.LinkProblem as problem:
+        return bad_link(request, problem.status)
+    if request.method == "POST":
+        RegistrationContact.objects.filter(pk=contact.pk, address_confirmed_at__isnull=True).update(
+            address_confirmed_at=timezone.now()
+        )
+        contact.refresh_from_db(fields=["address_confirmed_at"])
+        logger.info("Campaign contact %s confirmed their address", contact.pk)
+    return render(
+        request,
+        f"{TEMPLATES}/confirm_contact.html",
+        {
+            "contact": contact,
+            "registration": contact.registration,
+            "campaign": contact.registration.campaign,
+            "manage_url": links.manage_url(contact.registration),
+        },
     )

@@ -112,15 +112,18 @@ def subscribe(request):
 
 
 def record_signup(email, preferences, consent):
-    """One row per address: a new one waits for confirmation, a known one keeps the changes
-    in `pending_changes` until the new confirmation link is followed."""
+    """One row per address. What the form chose waits in `pending_changes` until the
+    confirmation link is followed, on a new row as on a known one: whoever types an address
+    has shown nothing, so until then the row holds no name or choice of theirs for staff to
+    see, an account to inherit, or a digest to follow."""
     try:
         with transaction.atomic():
             subscription = Subscription.objects.create(
-                email=email, status=Subscription.Status.PENDING, **consent
+                email=email,
+                status=Subscription.Status.PENDING,
+                pending_changes=preferences,
+                **consent,
             )
-            apply_preferences(subscription, preferences)
-            subscription.save()
             logger.info("Prayer subscription %s created, awaiting confirmation", subscription.pk)
             return subscription
     except IntegrityError:

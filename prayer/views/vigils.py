@@ -324,6 +324,8 @@ def confirm(request, token):
         "signup": signup,
         "vigil": signup.vigil,
         "slots": describe(slots, zone),
+        # What the form typed is applied only by the button below: show it before.
+        "shown_as": (signup.pending_request or {}).get("display_name") or "Someone",
         "manage_url": vigil_emails.manage_path(signup.pk, signup.token_version),
     }
     if signup.pending_request is None or request.method == "GET":

@@ -167,6 +167,21 @@ def test_updates_unsubscribe_link(world, bystander, visitor):
     send()
 
 
+def test_contact_confirmation_link(world, bystander, visitor):
+    contact = world.own.contacts.get()
+    theirs = world.theirs.contacts.get()
+    tokens = signed_links(
+        links.CONFIRM_CONTACT_PURPOSE, contact.pk, contact.link_version, bystander_id=theirs.pk
+    )
+
+    @given(token=tokens, method=methods, body=bodies({"confirm": values()}))
+    def send(token, method, body):
+        visitor.send(method, f"/church/contact/confirm/{path_segment(token)}/", body=body)
+        settle(bystander)
+
+    send()
+
+
 def test_public_campaign_pages_with_hostile_parameters(world, bystander, visitor):
     """The campaign page, its public list of churches with their filters, the thank-you page."""
     url = world.campaign.url

@@ -58,7 +58,7 @@ def test_subscribe_confirm_and_change_preferences(live_server, prayer_site, brow
 
     subscription = Subscription.objects.get()
     assert subscription.status == Subscription.Status.PENDING
-    assert subscription.time_zone == "Europe/Berlin"
+    assert subscription.pending_changes["time_zone"] == "Europe/Berlin", "applied by the link"
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ruth@example.org"]
 
     page.goto(link_in_last_email("/pray/confirm/"))
@@ -67,6 +67,7 @@ def test_subscribe_confirm_and_change_preferences(live_server, prayer_site, brow
     assert page.locator("h1").inner_text() == "Thank you for praying with us"
     subscription.refresh_from_db()
     assert subscription.status == Subscription.Status.ACTIVE
+    assert subscription.time_zone == "Europe/Berlin"
 
     page.get_by_role("link", name="Change your preferences").click()
     page.wait_for_url("**/pray/preferences/**")

@@ -57,6 +57,8 @@ def test_new_visitor_signs_up_and_gets_the_calendar_file(live_server, shift, bro
 
     confirm = next(link for link in LINK.findall(mail.outbox[-1].body) if "/confirm/" in link)
     page.goto(confirm)
+    shown = page.locator("main").inner_text()
+    assert "प्रिया D'Souza" in shown and "+919876543210" in shown, "the details, before the button"
     page.get_by_role("button", name="Confirm my sign-up").click()
     page.wait_for_url("**/volunteer/my/**")
     assert "You are signed up." in page.locator("main").inner_text()

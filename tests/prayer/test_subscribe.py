@@ -69,12 +69,12 @@ def test_subscribe_then_confirm_from_the_email(client, topics, clock):
     assert "Check your email" in client.get(CHECK_EMAIL).content.decode()
     subscription = Subscription.objects.get()
     assert subscription.email == "ruth@example.org"
-    assert subscription.name == "Руфь"
     assert subscription.status == Subscription.Status.PENDING
     assert subscription.consent_at == NOW
     assert subscription.consent_source == SUBSCRIBE
     assert subscription.consent_ip == "203.0.113.9"
-    assert list(subscription.topics.all()) == [children]
+    assert (subscription.name, subscription.topics.count()) == ("", 0), "waiting for the link"
+    assert subscription.pending_changes["name"] == "Руфь"
     assert subscription.next_digest_at is None
 
     assert len(mail.outbox) == 1, "the confirmation is the only email"
@@ -105,6 +105,8 @@ def test_subscribe_then_confirm_from_the_email(client, topics, clock):
     subscription.refresh_from_db()
     assert subscription.status == Subscription.Status.ACTIVE
     assert subscription.confirmed_at == NOW
+    assert subscription.name == "Руфь" and subscription.pending_changes is None
+    assert list(subscription.topics.all()) == [children]
     # Wednesday 4 March, 07:00 in Berlin (UTC+1) is 06:00 UTC.
     assert subscription.next_digest_at == datetime.datetime(2026, 3, 4, 6, 0, tzinfo=datetime.UTC)
     assert len(mail.outbox) == 1, "confirming sends nothing more"
@@ -119,14 +121,17 @@ def test_no_topics_means_all_and_monthly_needs_no_weekday(client, topics, clock)
     )
 
     assert response.status_code == 302
+    assert "all topics" in mail.outbox[0].body
+    client.post(link_from_last_email("/pray/confirm/").removeprefix("http://testserver"))
     subscription = Subscription.objects.get()
     assert subscription.topics.count() == 0
     assert subscription.frequency == "monthly"
-    assert "all topics" in mail.outbox[0].body
 
 
 def test_asking_for_restricted_items_is_recorded_but_not_granted(client, topics, clock):
     client.post(SUBSCRIBE, signup_data(wants_restricted="on"))
+    assert Subscription.objects.get().wants_restricted is False, "not before the link"
+    client.post(link_from_last_email("/pray/confirm/").removeprefix("http://testserver"))
 
     subscription = Subscription.objects.get()
     assert subscription.wants_restricted is True
@@ -398,3 +403,43 @@ def test_a_form_sent_faster_than_a_person_could_comes_back_with_the_answers(
     assert 'value="quick@example.org"' in response.content.decode()
     assert not Subscription.objects.exists()
     assert mail.outbox == []
+
+
+def test_a_stranger_typing_an_address_leaves_nothing_of_theirs_on_it(client, topics, clock):
+    """Nobody writes another person's subscription (issue 12, point 6): until the link is
+    followed, staff, the owner's account and its data see none of what a stranger typed."""
+    from website.account.attach import attach_records
+    from website.privacy import export_everywhere, sections_everywhere
+
+    children, _ = topics
+    client.post(
+        SUBSCRIBE,
+        signup_data(name="Mallory Stranger", topics=[children.pk], wants_restricted="on"),
+    )
+    staff = UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
+    staff_browser = client.__class__()
+    staff_browser.force_login(staff)
+    seen = [
+        staff_browser.get("/admin/prayer/subscriptions/").content,
+        b"".join(staff_browser.get("/admin/prayer/subscriptions/?export=csv")),
+        staff_browser.get("/admin/prayer/subscriptions/?wants_restricted=true").content,
+    ]
+    assert all(b"Mallory" not in body for body in seen)
+    assert b"ruth@example.org" not in seen[2], "not offered to staff for restricted items"
+
+    owner = UserFactory(email="ruth@example.org", first_name="Ruth")
+    attach_records(owner)
+    subscription = Subscription.objects.get()
+    assert subscription.user == owner
+    assert (subscription.name, subscription.wants_restricted) == ("", False)
+    assert subscription.topics.count() == 0
+    (updates, *_rest) = sections_everywhere(["ruth@example.org"], None)
+    assert updates.items[0].details == [], "no choices shown as the owner's"
+    (record,) = export_everywhere(["ruth@example.org"])["prayer_updates"]
+    assert record["name"] == ""
+    assert record["changes_waiting_for_confirmation"]["name"] == "Mallory Stranger"
+
+    client.post(link_from_last_email("/pray/confirm/").removeprefix("http://testserver"))
+    subscription.refresh_from_db()
+    assert subscription.name == "Mallory Stranger", "whoever follows the link made them theirs"
+    assert subscription.wants_restricted is True

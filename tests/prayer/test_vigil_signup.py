@@ -248,3 +248,27 @@ def test_the_signed_link_shows_and_cancels_slots(client, vigil):
     assert client.post(manage, {"cancel": ["bogus"]}).status_code == 400
     assert client.post(manage, {"cancel": [key(0)]}).status_code == 400, "not held any more"
     assert taken(vigil)[FIRST] == 0, "never below zero"
+
+
+def test_a_strangers_name_waits_for_the_link_and_is_shown_before_it(client, vigil):
+    """Nobody writes another person's vigil sign-up (issue 12, point 6)."""
+    from django.test import Client
+
+    from website.account.attach import attach_records
+
+    post_signup(client, vigil, [key(0)], email="amos@example.org", display_name="Mallory")
+    waiting = VigilSignup.objects.get()
+    assert (waiting.display_name, waiting.status) == ("", VigilSignup.Status.PENDING)
+    owner = UserFactory(email="amos@example.org")
+    attach_records(owner)
+    owner_browser = Client()
+    owner_browser.force_login(owner)
+
+    post_signup(owner_browser, vigil, [key(2)], email="", display_name="Amos")
+
+    signup = VigilSignup.objects.get()
+    assert (signup.user, signup.display_name) == (owner, "Amos")
+    assert "Mallory" not in client.get(vigil.url).content.decode()
+    stranger_link = link_in(mail.outbox[0], "/pray/vigils/confirm/")
+    page = client.get(stranger_link).content.decode()
+    assert "Mallory" in page, "the name the grid would show is on the page before the button"

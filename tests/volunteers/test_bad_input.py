@@ -48,7 +48,7 @@ def test_bad_signups_are_refused_clearly(client, url, fields, message):
 def test_names_in_any_script_are_welcome(client, url, name):
     response = client.post(url, form_data(name=name, email="someone@example.org"))
     assert response.status_code == 302
-    assert Volunteer.objects.get().name == name
+    assert SignUp.objects.get().pending_name == name, "kept with the sign-up until confirmed"
 
 
 @pytest.mark.parametrize(

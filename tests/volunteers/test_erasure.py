@@ -153,7 +153,7 @@ def test_a_new_sign_up_with_the_old_address_starts_a_new_profile(opportunity):
     volunteer = add_volunteer(email="back@example.org")
     anonymise_volunteer(volunteer)
 
-    again = signups.volunteer_for_form("back@example.org", "Back Again", "")
+    again = signups.volunteer_for_form("back@example.org")
 
     assert again.pk != volunteer.pk
     assert again.anonymised_at is None

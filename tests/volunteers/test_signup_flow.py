@@ -32,10 +32,9 @@ def test_sign_up_confirm_remind_cancel_promote(client, shift):
     signup = SignUp.objects.get()
     assert signup.status == SignUp.Status.PENDING_EMAIL
     volunteer = signup.volunteer
-    assert (volunteer.name, volunteer.email, volunteer.phone) == (
-        "Priya D'Souza",
-        "priya@example.org",
-        "+919876543210",
+    assert (volunteer.name, volunteer.email, volunteer.phone) == ("", "priya@example.org", "")
+    assert (signup.pending_name, signup.pending_phone) == ("Priya D'Souza", "+919876543210"), (
+        "what the form typed waits on the sign-up until the emailed link is followed"
     )
     shift.refresh_from_db()
     assert shift.confirmed_count == 0, "a pending sign-up holds no spot"
@@ -53,6 +52,8 @@ def test_sign_up_confirm_remind_cancel_promote(client, shift):
     shift.refresh_from_db()
     assert signup.status == SignUp.Status.CONFIRMED
     assert shift.confirmed_count == 1
+    volunteer.refresh_from_db()
+    assert (volunteer.name, volunteer.phone) == ("Priya D'Souza", "+919876543210")
     confirmed = mail.outbox[-1]
     assert confirmed.subject.startswith("You are signed up")
     assert "CANARY-ADDRESS" in confirmed.body, "confirmed and no check required: address sent"
@@ -184,7 +185,8 @@ def test_signing_up_twice_by_form_resends_and_stores_once(client, shift):
     client.post(f"/volunteer/shifts/{shift.pk}/sign-up/", form_data())
     client.post(f"/volunteer/shifts/{shift.pk}/sign-up/", form_data(name="Someone Else"))
     assert SignUp.objects.count() == 1
-    assert Volunteer.objects.get().name == "Priya D'Souza", "an unproven address changes nothing"
+    assert Volunteer.objects.get().name == "", "an unproven address changes no profile"
+    assert SignUp.objects.get().pending_name == "Someone Else", "shown before it is confirmed"
     assert len(mail.outbox) == 2 and all("/volunteer/confirm/" in m.body for m in mail.outbox)
 
 

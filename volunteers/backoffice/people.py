@@ -75,10 +75,13 @@ class SignUpViewSet(ModelViewSet):
 class VolunteerIndexView(SafeExportIndexView):
     def get_base_queryset(self):
         attended = Q(signups__attendance=SignUp.Attendance.ATTENDED)
+        # A profile nobody has proven holds no details, only an address someone typed: it is
+        # not a volunteer yet (its sign-ups show under Sign-ups, waiting for confirmation).
         return (
             super()
             .get_base_queryset()
             .not_anonymised()
+            .proven()
             .with_hours()
             .annotate(
                 shifts_attended=Count("signups", filter=attended),

@@ -11,6 +11,8 @@ from django.utils import timezone
 from website.mailing import normalise_email
 
 HOUR = datetime.timedelta(hours=1)
+# How a profile nobody has proven yet is named in lists: it holds no name of its own.
+UNPROVEN_LABEL = "Address not confirmed yet"
 
 
 class VolunteerQuerySet(models.QuerySet):
@@ -21,6 +23,10 @@ class VolunteerQuerySet(models.QuerySet):
     def not_anonymised(self):
         """People: who may be emailed, listed or exported (anonymised profiles are statistics)."""
         return self.filter(anonymised_at__isnull=True)
+
+    def proven(self):
+        """Profiles whose address someone has shown they read (see `address_proven_at`)."""
+        return self.filter(address_proven_at__isnull=False)
 
     def with_hours(self):
         """What `hours_served` adds up, summed in the query: a list of volunteers is one query.
@@ -43,8 +49,18 @@ class Volunteer(models.Model):
     wagtail_reference_index_ignore = True
 
     email = models.EmailField(unique=True, help_text="Stored lower-case.")
+    # Name and phone hold only what the owner of the address gave: a public form's details
+    # wait on their sign-up (`SignUp.pending_name`) until its emailed link is followed.
     name = models.CharField(max_length=150)
     phone = models.CharField(max_length=20, blank=True, help_text="International format (E.164).")
+    address_proven_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        default=timezone.now,
+        editable=False,
+        help_text="When the address was first proven: an emailed link followed, a verified "
+        "account, or a coordinator added the person. Empty: only typed into the public form.",
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -91,7 +107,7 @@ class Volunteer(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return self.name or UNPROVEN_LABEL
 
     def save(self, *args, **kwargs):
         self.email = normalise_email(self.email)

@@ -173,6 +173,16 @@ class SignUp(models.Model):
         help_text="Hours served. Empty: the shift's length once marked attended.",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # What the public form typed, kept here until the emailed link proves the address: only
+    # then does it become the profile's (volunteers.signups.confirm_email). Whoever typed an
+    # address has shown nothing, so until then no coordinator, account or export takes it
+    # for the owner's.
+    pending_name = models.CharField(
+        max_length=150, blank=True, editable=False, help_text="Typed with the sign-up; unproven."
+    )
+    pending_phone = models.CharField(
+        max_length=20, blank=True, editable=False, help_text="Typed with the sign-up; unproven."
+    )
     email_confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     waitlisted_at = models.DateTimeField(null=True, blank=True, help_text="Waitlist order.")
@@ -191,6 +201,10 @@ class SignUp(models.Model):
                 fields=["volunteer", "shift"],
                 condition=~Q(status="cancelled"),
                 name="one_active_signup_per_volunteer_and_shift",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending_email") | Q(pending_name="", pending_phone=""),
+                name="typed_details_only_while_pending",
             ),
         ]
         indexes = [

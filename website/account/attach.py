@@ -5,7 +5,10 @@ account. When an address of an account becomes verified (a confirmation link or 
 sign-in by emailed code), or whenever the person signs in, the records made with a verified
 address that can carry a user link are linked to the account. Records without such a link are
 matched by verified address whenever they are asked for (website.privacy). An address that is
-not verified attaches nothing: typing someone's address proves nothing.
+not verified attaches nothing: typing someone's address proves nothing. Nor does a verified
+address bring the details someone typed with a request still waiting for its emailed link (a
+volunteer's name and phone, a subscription's choices): each app keeps them on that request, and
+only its link applies them (volunteers.signups.link_to_account).
 """
 
 import logging
