@@ -31,13 +31,15 @@ from website.settings.env import ANYMAIL_PROVIDERS
 from website.webhooks import is_too_old
 
 # What anymail's parsers raise on a body that is not what the provider sends: bad JSON or
-# UTF-8 (ValueError), missing or mistyped fields, SNS envelopes it cannot read (AnymailError),
-# an inbound body posted to the tracking URL (AnymailConfigurationError).
+# UTF-8 (ValueError), missing or mistyped fields, a time no datetime can hold (OverflowError),
+# SNS envelopes it cannot read (AnymailError), an inbound body posted to the tracking URL
+# (AnymailConfigurationError).
 UNREADABLE = (
     ValueError,
     LookupError,
     TypeError,
     AttributeError,
+    ArithmeticError,
     AnymailError,
     AnymailConfigurationError,
 )
