@@ -15,8 +15,11 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from prayer.models import Subscription
+from tests.fuzzing import Body, Bystander, hostile_text, methods, numberish, rows, settle, visiting
 from tests.prayer.subscription_helpers import make_subscription
 from tests.website.webhook_helpers import (
     AUTH,
@@ -31,6 +34,7 @@ from tests.website.webhook_helpers import (
     send,
     sendgrid_signature,
     signed_headers,
+    url,
 )
 from website.models import Suppression, WebhookReceipt
 from website.settings.env import (
@@ -44,6 +48,8 @@ from website.webhooks import REPLAY_WINDOW, forget_old_receipts
 pytestmark = pytest.mark.django_db
 
 VICTIM = "victim@example.org"
+BYSTANDER = "bystander@example.org"
+AUTH_HEADER = {"Authorization": AUTH["HTTP_AUTHORIZATION"]}
 # Bodies no provider sends: not JSON, not UTF-8, JSON of the wrong shape.
 UNREADABLE_BODIES = [
     "garbage",
@@ -177,6 +183,48 @@ def test_numbers_no_clock_can_hold_are_not_a_500(client, provider):
     response = post(client, provider, body, {**headers, **signed_headers(provider, body)})
 
     assert response.status_code in (200, 400)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | hostile_text | numberish,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(hostile_text, children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def mutated(data, value):
+    """`value` with some fields dropped and some leaves replaced by hostile JSON."""
+    if isinstance(value, dict):
+        kept = {k: v for k, v in value.items() if data.draw(st.integers(0, 7), label=k)}
+        return {key: mutated(data, item) for key, item in kept.items()}
+    if isinstance(value, list):
+        return [mutated(data, item) for item in value]
+    if isinstance(value, str) and value.startswith("{"):  # SES: the event is JSON in a string
+        return json.dumps(mutated(data, json.loads(value)))
+    return data.draw(JSON_VALUES) if data.draw(st.integers(0, 3)) == 0 else value
+
+
+def test_fuzzed_events_with_valid_credentials(provider, monkeypatch, settings):
+    Suppression.objects.create(email=BYSTANDER, reason="hard_bounce", active=False)
+    bystander = Bystander(rows(Suppression.objects.filter(email=BYSTANDER)))
+    with visiting(monkeypatch, settings) as visitor:
+
+        @given(data=st.data(), method=methods)
+        def send(data, method):
+            body, headers = bounce(provider, VICTIM)
+            payload = mutated(data, json.loads(body))
+            if provider == "mailgun":  # a genuine signature over a hostile body
+                payload = {**payload, "signature": mailgun_signature()}
+            body = json.dumps(payload)
+            extra = {**headers, **signed_headers(provider, body)}
+            extra = {key.removeprefix("HTTP_").replace("_", "-"): v for key, v in extra.items()}
+            fuzzed = Body("application/json", body.encode(), [])
+            visitor.send(method, url(provider), body=fuzzed, headers={**extra, **AUTH_HEADER})
+            settle(bystander)
+
+        send()
 
 
 def test_a_forged_mailgun_signature_is_refused(client):
