@@ -173,6 +173,9 @@ def bench_environment(port, database_url, extra=None):
         "EMAIL_PROVIDER": "mailgun",
         "MAILGUN_API_KEY": "bench",
         "MAILGUN_API_URL": f"http://127.0.0.1:{port}/v3",
+        # Production refuses an anymail provider whose webhook could be forged.
+        "WEBHOOK_SECRET": "bench:bench",
+        "MAILGUN_WEBHOOK_SIGNING_KEY": "bench",
         "LOG_LEVEL": "WARNING",
         **(extra or {}),
     }

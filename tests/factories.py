@@ -6,6 +6,7 @@ from io import BytesIO
 
 import factory
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.images import ImageFile
 from PIL import Image as PillowImage
@@ -14,6 +15,7 @@ from wagtail.models import Collection, Locale, Page, Site
 
 from campaigns.models import CampaignIndexPage, CampaignPage
 from website.models import HomePage, MinistryPage, NewsIndexPage, Region, StandardPage, StoryPage
+from website.sites import site_address
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -65,9 +67,10 @@ def build_site():
     root = Page.get_first_root_node() or create_tree_roots()
     home = HomePage(title="Home", slug="home-vigil", hero_heading="Freedom for every child")
     root.add_child(instance=home)
+    hostname, port = site_address(settings.SITE_URL)  # as migrate leaves it (website/sites.py)
     Site.objects.update_or_create(
         is_default_site=True,
-        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Vigil"},
+        defaults={"hostname": hostname, "port": port, "root_page": home, "site_name": "Vigil"},
     )
     Page.objects.filter(depth=2).exclude(pk=home.pk).delete()
     news = NewsIndexPage(title="Stories", slug="stories")

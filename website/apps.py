@@ -18,6 +18,14 @@ class WebsiteConfig(AppConfig):
         from website.schedules import ensure_schedules
 
         post_migrate.connect(ensure_schedules, sender=self)
+
+        # One hostname: the default Wagtail Site follows SITE_URL (website/sites.py).
+        from django.core import checks
+
+        from website.sites import align_default_site_after_migrate, check_site_url
+
+        post_migrate.connect(align_default_site_after_migrate, sender=self)
+        checks.register(check_site_url)
         for signal in (page_published, page_unpublished, post_page_move):
             signal.connect(forget_menus, dispatch_uid=f"forget-menus-{signal}")
         post_delete.connect(forget_menus_for_pages, dispatch_uid="forget-menus-on-delete")

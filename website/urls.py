@@ -10,6 +10,7 @@ from wagtail.documents.views import serve as document_views
 
 from website import media, views
 from website.feeds import StoriesFeed
+from website.webhook_urls import tracking_urlpatterns
 
 handler404 = "website.views.page_not_found"
 handler500 = "website.views.server_error"
@@ -57,7 +58,8 @@ urlpatterns = [
     path("pray/", include("prayer.urls")),
     path("volunteer/", include("volunteers.urls")),
     path("church/", include("campaigns.urls")),
-    path("anymail/", include("anymail.urls")),
+    # Only the configured provider's tracking webhook (website/webhook_urls.py).
+    path("anymail/", include((tracking_urlpatterns(settings.EMAIL_PROVIDER), "anymail"))),
     path("account/", include("website.account.urls")),
 ]
 

@@ -13,12 +13,22 @@ WEBHOOK_SECRET). What a normalised event means for us:
   message, and that is one bounce, not five); SOFT_BOUNCE_LIMIT of them suppress.
 - "unsubscribed" (the provider's own unsubscribe link or list): the prayer subscription
   for that address stops.
+
+Each event is acted on once (a WebhookReceipt per event, in the transaction that acts on
+it), however often it arrives: providers retry, and a captured request can be replayed.
+Events older than REPLAY_WINDOW are ignored, so receipts need not be kept longer than that.
+Which webhook URL is served, and how malformed bodies are answered: website/webhook_urls.py.
 """
 
+import datetime
+import hashlib
+import json
 import logging
 
 from anymail.signals import EventType, RejectReason, tracking
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.dispatch import receiver
@@ -34,6 +44,9 @@ HARD_REJECT_REASONS = {RejectReason.BOUNCED, RejectReason.INVALID}
 PROVIDER_SOFT_TYPES = {"SoftBounce", "Transient", "DnsError"}
 # Providers retry a deferred message for up to a few days.
 SOFT_BOUNCE_MEMORY = 4 * 24 * 60 * 60
+# Providers retry a webhook they could not deliver for hours (Mailgun 8, SendGrid 24), not days.
+REPLAY_WINDOW = datetime.timedelta(days=7)
+EMAIL_MAX_LENGTH = 254  # Suppression.email
 
 
 def classify(event):
@@ -106,21 +119,77 @@ def unsubscribe(email):
     )
 
 
+def recipient_address(event):
+    """The event's recipient as the suppression list stores it; "" if it is no address."""
+    if not isinstance(event.recipient, str):
+        return ""
+    email = normalise_email(event.recipient)
+    try:
+        validate_email(email)
+    except ValidationError:
+        return ""
+    return email if len(email) <= EMAIL_MAX_LENGTH else ""
+
+
+def receipt_key(esp_name, event):
+    """The event's identity: the provider's event id, else the whole event as it was sent
+    (a replay is byte for byte the same event)."""
+    if event.event_id:
+        identity = f"{esp_name}:id:{event.event_id}"
+    else:
+        identity = f"{esp_name}:event:{json.dumps(event.esp_event, sort_keys=True, default=str)}"
+    return hashlib.sha256(identity.encode()).hexdigest()
+
+
+def first_receipt(esp_name, event):
+    """Record the event; False if it was recorded before (call inside a transaction)."""
+    from website.models import WebhookReceipt
+
+    _, created = WebhookReceipt.objects.get_or_create(key=receipt_key(esp_name, event))
+    return created
+
+
+def is_too_old(moment):
+    """Whether an event (or a signature) dates from before the replay window."""
+    if moment is None:
+        return False
+    if timezone.is_naive(moment):  # a provider's time without a zone is UTC
+        moment = timezone.make_aware(moment, datetime.UTC)
+    return moment < timezone.now() - REPLAY_WINDOW
+
+
+def forget_old_receipts():
+    """Daily: receipts older than the window are not needed (such events are ignored)."""
+    from website.models import WebhookReceipt
+
+    deleted, _ = WebhookReceipt.objects.filter(
+        received_at__lt=timezone.now() - REPLAY_WINDOW
+    ).delete()
+    logger.info("Forgot %d webhook receipts", deleted)
+
+
 @receiver(tracking, dispatch_uid="vigil-suppression-tracking")
 def handle_tracking_event(sender, event, esp_name, **kwargs):
     from website.models import Suppression
 
-    email = normalise_email(event.recipient)
-    kind = classify(event)
-    if not email or kind is None:
+    if is_too_old(event.timestamp):
+        logger.warning("%s tracking event %s is too old, ignored", esp_name, event.event_id)
         return
-    if kind == "hard":
-        suppress(email, Suppression.Reason.HARD_BOUNCE)
-    elif kind == "complaint":
-        suppress(email, Suppression.Reason.COMPLAINT)
-    elif kind == "soft":
-        count_soft_bounce(email, event.message_id)
-    elif kind == "unsubscribed":
-        unsubscribe(email)
+    email = recipient_address(event)
+    kind = classify(event)
+    with transaction.atomic():
+        if not first_receipt(esp_name, event):
+            logger.info("%s tracking event %s seen before, ignored", esp_name, event.event_id)
+            return
+        if not email or kind is None:
+            return
+        if kind == "hard":
+            suppress(email, Suppression.Reason.HARD_BOUNCE)
+        elif kind == "complaint":
+            suppress(email, Suppression.Reason.COMPLAINT)
+        elif kind == "soft":
+            count_soft_bounce(email, event.message_id)
+        elif kind == "unsubscribed":
+            unsubscribe(email)
     # The event id, never the address: logs hold no personal data.
     logger.info("%s tracking event %s handled as %s", esp_name, event.event_id, kind)

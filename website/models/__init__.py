@@ -1,5 +1,5 @@
 from website.models.consent import ConsentRecord, EditorialConsent, PrayerRequestConsent
-from website.models.mailing import Suppression
+from website.models.mailing import Suppression, WebhookReceipt
 from website.models.ministries import MinistryGalleryImage, MinistryPage
 from website.models.news import NewsIndexPage, StoryPage
 from website.models.pages import HomePage, StandardPage
@@ -24,4 +24,5 @@ __all__ = [
     "Suppression",
     "TaskHeartbeat",
     "User",
+    "WebhookReceipt",
 ]

@@ -1,4 +1,4 @@
-"""The suppression list every bulk send consults."""
+"""The suppression list every bulk send consults, and the webhook events that fed it."""
 
 from django.db import models
 from django.utils import timezone
@@ -33,3 +33,14 @@ class Suppression(models.Model):
 
     def __str__(self):
         return f"{self.email} ({self.get_reason_display() or 'soft bounces'})"
+
+
+class WebhookReceipt(models.Model):
+    """A provider's tracking event that reached Vigil: it is acted on once, however often it
+    is posted again (a provider's retry, or someone replaying a captured request)."""
+
+    key = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the event's identity.")
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"webhook event {self.key[:12]} at {self.received_at:%Y-%m-%d %H:%M}"

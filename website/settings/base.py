@@ -75,6 +75,10 @@ MIDDLEWARE = [
     "website.middleware.SecondFactorMiddleware",
 ]
 
+# Messages live in the session, not in a cookie: allauth's ("Confirmation e-mail sent to
+# <address>") would otherwise travel in a signed but readable cookie on every request.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 ROOT_URLCONF = "website.urls"
 WSGI_APPLICATION = "website.wsgi.application"
 
@@ -238,13 +242,37 @@ RATE_LIMITS = {
     "vigil-signup": (30, 10, 60 * 60),
 }
 
+# Every handler redacts signed-link tokens (website/log_redaction.py). Django's own handlers
+# for "django" and "django.server" (its DEFAULT_LOGGING) do not, so those loggers get ours:
+# "django" passes its records (e.g. "Not Found: <path>") to the root's console.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_secrets": {"()": "website.log_redaction.RedactSecrets"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django": {"level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "django-q": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},

@@ -3,20 +3,40 @@
 Kept apart from the settings modules so tests can call them with any environment.
 """
 
+import importlib.util
 from urllib.parse import parse_qs, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+# The providers that sign their tracking webhooks, and the anymail 15 setting that holds the
+# key anymail checks the signature with. The others (Postmark, Brevo, Mailjet, SparkPost, and
+# Amazon SES, whose SNS signatures anymail does not verify) are protected by WEBHOOK_SECRET,
+# the HTTP basic auth every provider's webhook URL carries, alone.
+WEBHOOK_SIGNING_KEYS = {
+    "mailgun": "MAILGUN_WEBHOOK_SIGNING_KEY",
+    "sendgrid": "SENDGRID_TRACKING_WEBHOOK_VERIFICATION_KEY",
+    "resend": "RESEND_SIGNING_SECRET",
+}
+
 # EMAIL_PROVIDER values served by anymail, and the variables each one needs.
 ANYMAIL_PROVIDERS = {
-    "mailgun": ["MAILGUN_API_KEY", "MAILGUN_SENDER_DOMAIN", "MAILGUN_API_URL"],
+    "mailgun": [
+        "MAILGUN_API_KEY",
+        "MAILGUN_SENDER_DOMAIN",
+        "MAILGUN_API_URL",
+        "MAILGUN_WEBHOOK_SIGNING_KEY",
+    ],
     "postmark": ["POSTMARK_SERVER_TOKEN", "POSTMARK_API_URL"],
-    "sendgrid": ["SENDGRID_API_KEY", "SENDGRID_API_URL"],
+    "sendgrid": [
+        "SENDGRID_API_KEY",
+        "SENDGRID_API_URL",
+        "SENDGRID_TRACKING_WEBHOOK_VERIFICATION_KEY",
+    ],
     "amazon_ses": ["AMAZON_SES_CONFIGURATION_SET_NAME"],
     "brevo": ["BREVO_API_KEY"],
     "mailjet": ["MAILJET_API_KEY", "MAILJET_SECRET_KEY"],
     "sparkpost": ["SPARKPOST_API_KEY", "SPARKPOST_API_URL"],
-    "resend": ["RESEND_API_KEY"],
+    "resend": ["RESEND_API_KEY", "RESEND_SIGNING_SECRET"],
 }
 
 LOCAL_EMAIL_BACKENDS = {
@@ -47,6 +67,49 @@ def email_settings(env, provider, webhook_secret):
 # Redis answers in well under a millisecond; one that takes longer is treated as down (the
 # cache and the task broker fail soft and back off), so a request never waits long on it.
 REDIS_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+
+
+def require_webhook_secrets(provider, anymail):
+    """Refuse an anymail provider whose tracking webhook anyone could post to.
+
+    Production calls this: bounces and complaints arriving on the webhook stop mail to an
+    address, so a forged one silences a supporter. Every provider's webhook needs
+    WEBHOOK_SECRET (basic auth, "user:password"); a provider that signs its webhooks needs
+    the key to check the signature with, in a form anymail can load.
+    """
+    if provider not in ANYMAIL_PROVIDERS:
+        return
+    secret = anymail.get("WEBHOOK_SECRET", "")
+    if ":" not in secret or secret.startswith(":") or secret.endswith(":"):
+        raise ImproperlyConfigured(
+            f"EMAIL_PROVIDER={provider} needs WEBHOOK_SECRET (user:password) in the environment,"
+            " the basic auth of its tracking webhook URL."
+        )
+    key_name = WEBHOOK_SIGNING_KEYS.get(provider)
+    if key_name is None:
+        return
+    key = anymail.get(key_name, "")
+    if not key:
+        raise ImproperlyConfigured(
+            f"EMAIL_PROVIDER={provider} signs its webhooks: set {key_name} in the environment."
+        )
+    check_signing_key(provider, key_name, key)
+
+
+def check_signing_key(provider, key_name, key):
+    """The key must load as anymail loads it, or every webhook would answer 500."""
+    if provider == "sendgrid":
+        from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+        pem = f"-----BEGIN PUBLIC KEY-----\n{key}\n-----END PUBLIC KEY-----"
+        try:
+            load_pem_public_key(pem.encode())
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{key_name} is not a public key.") from error
+    elif provider == "resend" and importlib.util.find_spec("svix") is None:
+        raise ImproperlyConfigured(
+            f"{key_name} is checked with the svix package: install django-anymail[resend]."
+        )
 
 
 def cache_settings(redis_url):

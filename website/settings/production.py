@@ -1,14 +1,17 @@
-"""Production: refuses to start without a secret key and the hosts it serves."""
+"""Production: refuses to start without a secret key, the hosts it serves, and the secrets
+that keep its email provider's webhook from being forged."""
 
 from django.core.exceptions import ImproperlyConfigured
 
 from website.settings.base import *  # noqa: F403
-from website.settings.base import ALLOWED_HOSTS, SECRET_KEY, SITE_URL, env
+from website.settings.base import ALLOWED_HOSTS, ANYMAIL, EMAIL_PROVIDER, SECRET_KEY, SITE_URL, env
+from website.settings.env import require_webhook_secrets
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY in the environment.")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS in the environment (comma-separated).")
+require_webhook_secrets(EMAIL_PROVIDER, ANYMAIL)
 
 DEBUG = env.bool("DEBUG", default=False)
 HTTPS = SITE_URL.startswith("https://")

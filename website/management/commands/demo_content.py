@@ -37,6 +37,7 @@ from website.models import (
     StandardPage,
     StoryPage,
 )
+from website.sites import align_default_site, site_address
 
 COLLECTION_NAME = "Demo pictures"
 # Stream block ids derive from this, so two builds of the demo store the same data.
@@ -137,16 +138,20 @@ class DemoBuilder:
 
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
+            hostname, port = site_address(settings.SITE_URL)
             Site.objects.create(
-                hostname="localhost",
-                port=80,
+                hostname=hostname,
+                port=port,
                 root_page=home,
                 is_default_site=True,
                 site_name=settings.WAGTAIL_SITE_NAME,
             )
-        elif site.root_page_id != home.pk:
-            site.root_page = home
-            site.save()
+        else:
+            if site.root_page_id != home.pk:
+                site.root_page = home
+                site.save()
+            if align_default_site():
+                self.notes.append(f"The site's address is now {settings.SITE_URL} (SITE_URL).")
 
         # Wagtail's "Welcome to your new Wagtail site!" is the only plain Page at the top.
         welcome_pages = (
