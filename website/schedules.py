@@ -27,6 +27,7 @@ SCHEDULES = {
     "resume-campaign-updates": ("campaigns.tasks.resume_update_sends", 10),
     "take-down-ended-consent": ("website.consent.tasks.take_down_ended_consent", 15),
     "forget-webhook-receipts": ("website.webhooks.forget_old_receipts", 24 * 60),
+    "clear-expired-sessions": ("website.tasks.clear_expired_sessions", 24 * 60),
     "purge-unconfirmed-subscriptions": (
         "prayer.tasks.subscriptions.purge_unconfirmed_subscriptions",
         24 * 60,

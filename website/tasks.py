@@ -23,6 +23,12 @@ def publish_scheduled_pages():
     call_command("publish_scheduled", verbosity=0)
 
 
+def clear_expired_sessions():
+    """Anonymous visitors get a session when a page leaves them a message (messages live in
+    the session, not a readable cookie): expired ones are deleted, not kept for ever."""
+    call_command("clearsessions", verbosity=0)
+
+
 def record_heartbeat():
     from website.models import TaskHeartbeat
 

@@ -28,3 +28,21 @@ def test_a_changed_schedule_is_updated_not_duplicated():
     Schedule.objects.filter(name="task-heartbeat").update(minutes=60)
     ensure_schedules()
     assert Schedule.objects.get(name="task-heartbeat").minutes == 1
+
+
+def test_expired_sessions_are_cleared_every_day(client):
+    """Messages live in the session, so anonymous visitors leave session rows behind."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from website.tasks import clear_expired_sessions
+
+    session = client.session
+    session["seen"] = True
+    session.save()
+    Session.objects.create(session_key="expired" * 4, session_data="", expire_date=timezone.now())
+
+    clear_expired_sessions()
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == [session.session_key]
+    assert Schedule.objects.get(name="clear-expired-sessions").minutes == 24 * 60
