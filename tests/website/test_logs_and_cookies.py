@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import signing
 from django.core.servers.basehttp import WSGIRequestHandler
@@ -23,7 +24,10 @@ from website.signing import make_token
 
 pytestmark = pytest.mark.django_db
 
-TOKEN = make_token("prayer-unsubscribe", 987654)
+# Made at a fixed moment: the test ids carry it, and every pytest-xdist worker must collect
+# the same ids.
+with time_machine.travel(datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC), tick=False):
+    TOKEN = make_token("prayer-unsubscribe", 987654)
 RESET_KEY = "2-cm4xyz-" + "0123456789abcdef" * 2
 QUOTED_TOKEN = TOKEN.replace(":", "%3A")
 # Token URLs that answer 400 or 404 (Django logs both), as emailed links or as ?next=.
