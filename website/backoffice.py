@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.functional import cached_property
 from wagtail import hooks
+from wagtail.admin.ui.tables import ButtonsColumnMixin, TitleColumn
 from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.log_actions import LogFormatter, log
@@ -86,6 +87,35 @@ class AuditedExportMixin:
 
 class SafeExportIndexView(SafeExportMixin, AuditedExportMixin, IndexView):
     """An index whose export neutralises formulas and is written to the audit log."""
+
+
+class OpensRecordsMixin:
+    """For an index view: its first column opens each record (the edit view, or else the
+    inspect view) and carries the record's buttons.
+
+    Wagtail does this only when the first entry of `list_display` names a field; a `Column`
+    there (for its own label or accessor) leaves a list whose records nobody can open.
+    """
+
+    @cached_property
+    def columns(self):
+        first, *rest = super().columns
+        if isinstance(first, TitleColumn):
+            return [first, *rest]
+        view = self
+
+        class RecordColumn(ButtonsColumnMixin, TitleColumn):
+            def get_buttons(self, instance, parent_context):
+                return view.get_list_buttons(instance)
+
+        opening = RecordColumn(
+            first.name,
+            label=first.label,
+            accessor=first.accessor,
+            sort_key=first.sort_key,
+            get_url=lambda instance: view.get_edit_url(instance) or view.get_inspect_url(instance),
+        )
+        return [opening, *rest]
 
 
 class NoAddPermissionPolicy(ModelPermissionPolicy):

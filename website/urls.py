@@ -18,6 +18,7 @@ handler500 = "website.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("feeds/stories/", StoriesFeed(), name="stories_feed"),
     path("search/", views.search, name="search"),

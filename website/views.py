@@ -6,8 +6,9 @@ from functools import wraps
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import get_template
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -48,6 +49,13 @@ def robots_txt(request):
         {"sitemap_url": request.build_absolute_uri("/sitemap.xml")},
         content_type="text/plain",
     )
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico on a page that names no icon (the printable roster, an
+    email's preview) and feed readers ask anyway. Not permanent: the static name may change."""
+    return redirect(static("img/favicon.svg"))
 
 
 @never_cache

@@ -1,9 +1,13 @@
 """Updates coordinators send to registered churches, and one delivery row per recipient."""
 
+import html
+
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.html import strip_tags
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 
@@ -57,6 +61,14 @@ class CampaignUpdate(models.Model):
 
     def __str__(self):
         return self.subject
+
+    def clean(self):
+        super().clean()
+        # "Required" is not enough: Draftail sends an empty paragraph when the body was
+        # clicked but nothing typed, or the last words were typed a moment before saving.
+        # Such an update, once sent, is an empty email to every church.
+        if not html.unescape(strip_tags(self.body or "")).strip():
+            raise ValidationError({"body": "Please write the update: it has no text yet."})
 
     @property
     def is_draft(self):

@@ -13,6 +13,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from prayer.models import DigestDelivery, DigestIssue
+from website.backoffice import OpensRecordsMixin
 
 
 class ViewOnlyPermissionPolicy(ModelPermissionPolicy):
@@ -85,7 +86,7 @@ class DigestIssueViewSet(ModelViewSet):
     ordering = ["-created_at"]
 
 
-class DigestDeliveryIndexView(IndexView):
+class DigestDeliveryIndexView(OpensRecordsMixin, IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("issue", "subscription")
 

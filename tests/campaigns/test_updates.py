@@ -292,3 +292,20 @@ def test_two_workers_on_one_batch_send_each_row_once(campaign, registrants):
     assert sorted(sent) == [0, 0, 2]
     assert recipients_of(mail.outbox) == ["sarah@example.org", "tom@example.org"]
     assert UpdateDelivery.objects.filter(status="sent").count() == 2
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\u00a0"])
+def test_an_update_without_words_is_refused(client, campaign, coordinator, text):
+    """Draftail sends an empty paragraph when the body was clicked but nothing typed, or when
+    the last words were typed a moment before saving: nothing is saved, so an empty email
+    cannot go to every church."""
+    client.force_login(coordinator)
+    empty = json.loads(DRAFTAIL_HI)
+    empty["blocks"][0]["text"] = text
+    response = client.post(
+        reverse("campaign_updates:add"),
+        {"campaign": campaign.pk, "subject": "Hello churches", "body": json.dumps(empty)},
+    )
+    assert response.status_code == 200
+    assert "Please write the update" in response.content.decode()
+    assert not CampaignUpdate.objects.exists()

@@ -9,6 +9,9 @@ import shutil
 
 import pytest
 
+from tests.e2e.backoffice import create_staff_groups
+from tests.factories import build_site
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -38,3 +41,14 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture
+def back_office(transactional_db, settings, live_server):
+    """(home, news index) of a fresh site with the staff groups, for journeys through the
+    back office under production's rule: staff sign in with a second factor."""
+    settings.SITE_URL = live_server.url
+    settings.STAFF_MFA_REQUIRED = True
+    site = build_site()
+    create_staff_groups()
+    return site

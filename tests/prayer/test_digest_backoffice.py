@@ -66,6 +66,12 @@ def test_failed_deliveries_are_listed_with_their_error(admin_client, issue):
     assert page.count("AnymailRequestsAPIError: HTTP 503") == 2
 
 
+def test_each_delivery_opens_from_the_list(admin_client, issue):
+    failed = DigestDelivery.objects.filter(status="failed").first()
+    page = admin_client.get("/admin/prayer/digest-deliveries/?status=failed").content.decode()
+    assert f'href="/admin/prayer/digest-deliveries/inspect/{failed.pk}/"' in page
+
+
 def test_no_one_can_add_or_edit_issues(admin_client, issue):
     assert admin_client.get("/admin/prayer/digests/new/").status_code in (302, 403, 404)
     assert admin_client.get(f"/admin/prayer/digests/edit/{issue.pk}/").status_code in (

@@ -685,6 +685,20 @@ def test_the_lists_show_each_group_only_its_own_content(client, story, prayer_re
     assert client.get(f"/admin/consent/prayer-requests/edit/{record.pk}/").status_code == 404
 
 
+def test_each_record_in_the_lists_opens_from_the_list(client, story, prayer_request, editors):
+    """A withdrawal is recorded on the record: the list must lead to it (the browser journey
+    tests/e2e/test_withdraw_story_consent.py found rows with nothing to click)."""
+    editor_client(client, editors[0])
+    record = ConsentRecord.objects.get(story=story)
+    page = client.get("/admin/consent/stories-and-photos/").content.decode()
+    assert f'href="/admin/consent/stories-and-photos/edit/{record.pk}/"' in page
+
+    client.force_login(make_moderator(email="mod@example.org"))
+    record = ConsentRecord.objects.get(prayer_request=prayer_request)
+    page = client.get("/admin/consent/prayer-requests/").content.decode()
+    assert f'href="/admin/consent/prayer-requests/edit/{record.pk}/"' in page
+
+
 # --- the dashboard ----------------------------------------------------------------------------
 
 

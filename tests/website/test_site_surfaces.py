@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 from unittest import mock
 
 import pytest
+from django.templatetags.static import static
 from django.test import Client
 
 from tests.factories import add_story
@@ -60,6 +61,15 @@ def test_robots_txt_points_to_the_sitemap(client, published):
     text = response.content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in text
     assert "Disallow: /admin/" in text
+
+
+def test_favicon_ico_leads_to_the_sites_icon(client, published):
+    """Browsers ask for /favicon.ico on a page that names no icon (the printable roster, an
+    email's preview) and feed readers ask anyway: the icon, not a 404 in the logs."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == static("img/favicon.svg")
+    assert client.post("/favicon.ico").status_code == 405
 
 
 @pytest.mark.parametrize(

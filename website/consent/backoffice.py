@@ -20,6 +20,7 @@ from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from website.backoffice import OpensRecordsMixin
 from website.consent.status import consent_has_ended, state_label
 from website.consent.takedown import TAKE_DOWN_ACTION
 from website.consent.tasks import take_down_soon
@@ -60,7 +61,7 @@ class ConsentFilterSet(WagtailFilterSet):
         return records_in_state(queryset, value)
 
 
-class ConsentIndexView(IndexView):
+class ConsentIndexView(OpensRecordsMixin, IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("story", "image", "prayer_request")
 
