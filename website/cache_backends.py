@@ -52,7 +52,7 @@ class RedisBackoff:
     """
 
     seconds = 5.0
-    _by_server = {}
+    _by_server: dict[str, "RedisBackoff"] = {}
     _registry_lock = threading.Lock()
 
     @classmethod

@@ -4,6 +4,9 @@ Templates live in `templates/emails/<name>-subject.txt`, `<name>-body.txt` and
 `<name>-body.html`. Each gets `site_url` and the organisation's settings.
 """
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -12,7 +15,7 @@ from django_q.tasks import async_task
 from website.mailing import can_be_addressed
 
 
-def email_context(context):
+def email_context(context: Mapping[str, Any]) -> dict[str, Any]:
     from wagtail.models import Site
 
     from website.models import OrganisationSettings
@@ -22,17 +25,22 @@ def email_context(context):
     return {"site_url": settings.SITE_URL, "organisation": organisation, **context}
 
 
-def render_email(template, context):
+def render_email(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
     """Return (subject, text, html) for the named email."""
-    context = email_context(context)
-    subject = render_to_string(f"emails/{template}-subject.txt", context)
-    subject = " ".join(subject.split())
-    text = render_to_string(f"emails/{template}-body.txt", context)
-    html = render_to_string(f"emails/{template}-body.html", context)
+    full = email_context(context)
+    subject = " ".join(render_to_string(f"emails/{template}-subject.txt", full).split())
+    text = render_to_string(f"emails/{template}-body.txt", full)
+    html = render_to_string(f"emails/{template}-body.html", full)
     return subject, text, html
 
 
-def build_message(template, to, context, headers=None, reply_to=None):
+def build_message(
+    template: str,
+    to: str | Iterable[str],
+    context: Mapping[str, Any],
+    headers: dict[str, str] | None = None,
+    reply_to: list[str] | None = None,
+) -> EmailMultiAlternatives:
     subject, text, html = render_email(template, context)
     recipients = [to] if isinstance(to, str) else list(to)
     # An address no header can carry is dropped (a message with no recipient is not sent):
@@ -50,9 +58,15 @@ def build_message(template, to, context, headers=None, reply_to=None):
     return message
 
 
-def queue_email(template, to, context=None, headers=None, reply_to=None):
+def queue_email(
+    template: str,
+    to: str | list[str],
+    context: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    reply_to: list[str] | None = None,
+) -> str:
     """Hand the email to the task cluster. `context` must be plain data, not model instances."""
-    return async_task(
+    task_id: str = async_task(
         "website.tasks.send_templated_email",
         template,
         to,
@@ -61,3 +75,4 @@ def queue_email(template, to, context=None, headers=None, reply_to=None):
         reply_to=reply_to,
         task_name=f"email:{template}",
     )
+    return task_id

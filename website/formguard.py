@@ -23,10 +23,12 @@ Usage in a form: `class SignUpForm(GuardedForm, forms.Form)`; in the view:
 """
 
 import time
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from website.ratelimit import allow, client_ip
@@ -44,11 +46,11 @@ TOO_OLD = (
 )
 
 
-def new_stamp():
+def new_stamp() -> str:
     return signing.TimestampSigner(salt=STAMP_SALT).sign(str(int(time.time())))
 
 
-def stamp_age(stamp):
+def stamp_age(stamp: str | None) -> float | None:
     """Seconds since the form was shown, or None when the stamp is missing or forged."""
     if not stamp or len(stamp) > 200:
         return None
@@ -62,7 +64,7 @@ def stamp_age(stamp):
 class GuardedForm(forms.Form):
     """Mix into a public form (put it first): adds the honeypot and the fill-time stamp."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields[HONEYPOT_FIELD] = forms.CharField(
             label="Leave this field empty",
@@ -75,17 +77,18 @@ class GuardedForm(forms.Form):
         # pass.
         self.initial[STAMP_FIELD] = new_stamp()
         if self.is_bound:
-            self.data = self.data.copy()
-            self.data[STAMP_FIELD] = self.initial[STAMP_FIELD]
+            data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict or a dict
+            data[STAMP_FIELD] = self.initial[STAMP_FIELD]
+            self.data = data
             self._posted_stamp = (kwargs.get("data") or (args[0] if args else {})).get(
                 STAMP_FIELD, ""
             )
 
     @property
-    def is_bot(self):
+    def is_bot(self) -> bool:
         return bool(self.is_bound and self.data.get(HONEYPOT_FIELD))
 
-    def clean(self):
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         age = stamp_age(self._posted_stamp)
         if age is None or age < settings.PUBLIC_FORM_MIN_FILL_SECONDS:
@@ -94,11 +97,11 @@ class GuardedForm(forms.Form):
             raise forms.ValidationError(TOO_OLD, code="too_old")
         return cleaned
 
-    def visible_fields(self):
+    def visible_fields(self) -> list[forms.BoundField]:
         return [f for f in super().visible_fields() if f.name != HONEYPOT_FIELD]
 
 
-def rate_limit(request, scope, email=None):
+def rate_limit(request: HttpRequest, scope: str, email: str | None = None) -> HttpResponse | None:
     """None while `scope` allows another POST from this IP (and this email), else a 429 page.
 
     Limits come from `RATE_LIMITS[scope]` = (per IP, per email, window in seconds), falling

@@ -1,5 +1,7 @@
 """The one place that decides who may receive bulk mail, and the headers bulk mail carries."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.mail.message import sanitize_address
 
@@ -23,25 +25,25 @@ MERGE_BACKENDS = {
 }
 
 
-def batch_limit():
+def batch_limit() -> int:
     """Recipients per provider call for the configured email backend."""
-    backend = settings.EMAIL_BACKEND
+    backend: str = settings.EMAIL_BACKEND
     for provider, limit in PROVIDER_BATCH_LIMITS.items():
         if f".{provider}." in backend:
             return limit
     return DEFAULT_BATCH_LIMIT
 
 
-def merges_recipients():
+def merges_recipients() -> bool:
     """Whether one message with merge data can go to a whole batch."""
     return settings.EMAIL_BACKEND in MERGE_BACKENDS
 
 
-def normalise_email(email):
+def normalise_email(email: str | None) -> str:
     return (email or "").strip().lower()
 
 
-def suppressed_addresses(emails):
+def suppressed_addresses(emails: Iterable[str]) -> set[str]:
     """The subset of `emails` on the active suppression list (one query per call)."""
     from website.models import Suppression
 
@@ -53,7 +55,7 @@ def suppressed_addresses(emails):
     )
 
 
-def can_be_addressed(email):
+def can_be_addressed(email: str) -> bool:
     """Whether a message header can carry `email`. Django's validator accepts some domains
     with no ASCII (IDNA) form, e.g. with U+FFFD in them, and sending to them always fails."""
     try:
@@ -63,11 +65,11 @@ def can_be_addressed(email):
     return True
 
 
-def may_receive_bulk(email):
+def may_receive_bulk(email: str) -> bool:
     return not suppressed_addresses([email])
 
 
-def unsubscribe_headers(unsubscribe_url):
+def unsubscribe_headers(unsubscribe_url: str) -> dict[str, str]:
     """RFC 2369 and RFC 8058: mail clients offer one-click unsubscribe with these."""
     return {
         "List-Unsubscribe": f"<{unsubscribe_url}>",
@@ -75,5 +77,5 @@ def unsubscribe_headers(unsubscribe_url):
     }
 
 
-def absolute(path):
-    return settings.SITE_URL + path
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"

@@ -15,11 +15,16 @@ sign-up has shown nothing, so nothing is shown, attached, exported or erased for
 """
 
 import dataclasses
+import datetime
+from collections.abc import Sequence
 from importlib import import_module
+from typing import Any, Protocol, cast
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
+from django.http import HttpRequest
 from django.utils import dateformat, timezone
 
 from website.mailing import normalise_email
@@ -27,11 +32,23 @@ from website.mailing import normalise_email
 PRIVACY_MODULES = ("prayer.privacy", "volunteers.privacy", "campaigns.privacy")
 
 
-def privacy_modules():
-    return [import_module(name) for name in PRIVACY_MODULES]
+class PrivacyModule(Protocol):
+    """The four functions each app's `privacy` module has (see above)."""
+
+    def attach(self, user: AbstractBaseUser, addresses: Sequence[str]) -> dict[str, int]: ...
+
+    def sections(self, addresses: Sequence[str], request: HttpRequest) -> list["Section"]: ...
+
+    def export(self, addresses: Sequence[str]) -> dict[str, list[Any]]: ...
+
+    def erase(self, addresses: Sequence[str], now: datetime.datetime) -> dict[str, int]: ...
 
 
-def verified_addresses(user):
+def privacy_modules() -> list[PrivacyModule]:
+    return [cast(PrivacyModule, import_module(name)) for name in PRIVACY_MODULES]
+
+
+def verified_addresses(user: AbstractBaseUser | AnonymousUser) -> list[str]:
     """The user's verified addresses, lower-case as every app stores them (one query)."""
     if not user.is_authenticated:
         return []
@@ -39,7 +56,7 @@ def verified_addresses(user):
     return sorted({normalise_email(email) for email in emails})
 
 
-def erased_address_sql(kind):
+def erased_address_sql(kind: str) -> Concat:
     """A unique address that is never delivered (.invalid is reserved, RFC 2606), made in an
     UPDATE from each row's own id, for rows that must keep an address after the person goes."""
     return Concat(
@@ -47,11 +64,11 @@ def erased_address_sql(kind):
     )
 
 
-def when(moment):
+def when(moment: datetime.date | datetime.datetime | None) -> str:
     """A date or time as My Vigil shows it: "1 March 2026" (times in the site's zone)."""
     if moment is None:
         return ""
-    if hasattr(moment, "tzinfo") and moment.tzinfo is not None:
+    if isinstance(moment, datetime.datetime) and moment.tzinfo is not None:
         moment = timezone.localtime(moment)
     return dateformat.format(moment, "j F Y")
 
@@ -68,20 +85,20 @@ class Item:
 
     title: str
     status: str = ""
-    details: list = dataclasses.field(default_factory=list)  # [(label, text)]
-    links: list = dataclasses.field(default_factory=list)  # [Link]
+    details: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    links: list[Link] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
 class Section:
     key: str
     heading: str
-    items: list
+    items: list[Item]
     empty: str
-    links: list = dataclasses.field(default_factory=list)  # [Link] for the whole section
+    links: list[Link] = dataclasses.field(default_factory=list)  # for the whole section
 
 
-def attach_everywhere(user, addresses):
+def attach_everywhere(user: AbstractBaseUser, addresses: Sequence[str]) -> dict[str, int]:
     return {
         what: count
         for module in privacy_modules()
@@ -89,13 +106,13 @@ def attach_everywhere(user, addresses):
     }
 
 
-def sections_everywhere(addresses, request):
+def sections_everywhere(addresses: Sequence[str], request: HttpRequest) -> list[Section]:
     return [
         section for module in privacy_modules() for section in module.sections(addresses, request)
     ]
 
 
-def export_everywhere(addresses):
+def export_everywhere(addresses: Sequence[str]) -> dict[str, list[Any]]:
     return {
         title: records
         for module in privacy_modules()
@@ -103,8 +120,8 @@ def export_everywhere(addresses):
     }
 
 
-def erase_everywhere(addresses, now):
-    counts = {}
+def erase_everywhere(addresses: Sequence[str], now: datetime.datetime) -> dict[str, int]:
+    counts: dict[str, int] = {}
     for module in privacy_modules():
         counts.update(module.erase(addresses, now))
     return counts

@@ -10,22 +10,23 @@ import ipaddress
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 
 
-def client_ip(request):
+def client_ip(request: HttpRequest) -> str:
     """The visitor's address: from X-Forwarded-For only behind `TRUSTED_PROXY_COUNT` proxies.
 
     The entry the nearest trusted proxy added is the one nobody else could write; anything
     that is not an IP address there (a request that bypassed the proxy, say) falls back to
     the connection's own address."""
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    proxies: int = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     if proxies and len(forwarded) >= proxies and (address := ip_address(forwarded[-proxies])):
         return address
     return ip_address(request.META.get("REMOTE_ADDR", "")) or ""
 
 
-def ip_address(text):
+def ip_address(text: str) -> str | None:
     """`text` as a normalised IP address, or None."""
     try:
         return str(ipaddress.ip_address(text[:45]))
@@ -33,18 +34,18 @@ def ip_address(text):
         return None
 
 
-def hashed(value):
+def hashed(value: object) -> str:
     """Keys never hold an address or an IP in the clear."""
     return hashlib.sha256(str(value).encode()).hexdigest()[:32]
 
 
-def allow(scope, identity, limit, window_seconds):
+def allow(scope: str, identity: object, limit: int, window_seconds: int) -> bool:
     """Count one hit for `identity` in `scope`; False once `limit` is passed in the window."""
     key = f"vigil:rl:{scope}:{hashed(identity)}"
     if cache.add(key, 1, window_seconds):
         return True
     try:
-        count = cache.incr(key)
+        count: int = cache.incr(key)
     except ValueError:
         cache.set(key, 1, window_seconds)
         return True

@@ -5,6 +5,8 @@ another purpose. Each purpose gets its own salt; `version` lets a subject revoke
 links sent so far (bump it and every older token fails).
 """
 
+from typing import Any
+
 from django.core import signing
 
 MAX_TOKEN_LENGTH = 300
@@ -14,13 +16,13 @@ class BadToken(Exception):
     """The token was tampered with, expired, or is for another purpose."""
 
 
-def make_token(purpose, subject_id, version=0):
+def make_token(purpose: str, subject_id: int, version: int = 0) -> str:
     return signing.TimestampSigner(salt=f"vigil:{purpose}").sign_object(
         {"id": subject_id, "v": version}, compress=True
     )
 
 
-def read_token(token, purpose, max_age=None):
+def read_token(token: str, purpose: str, max_age: float | None = None) -> tuple[Any, int]:
     """Return (subject_id, version), or raise BadToken."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise BadToken("missing or oversized token")
@@ -34,4 +36,4 @@ def read_token(token, purpose, max_age=None):
         raise BadToken("bad signature") from error
     if not isinstance(value, dict) or "id" not in value:
         raise BadToken("malformed")
-    return value["id"], value.get("v", 0)
+    return value["id"], int(value.get("v", 0))

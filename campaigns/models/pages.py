@@ -100,7 +100,7 @@ class CampaignPage(RoutablePageMixin, SocialMetaMixin, Page):
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
     parent_page_types = ["campaigns.CampaignIndexPage"]
-    subpage_types = []
+    subpage_types: list[str] = []
     template = "campaigns/campaign_page.html"
 
     class Meta:

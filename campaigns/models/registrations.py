@@ -5,6 +5,7 @@ see campaigns.matching) is unique per campaign, and so is each contact's email a
 Both are enforced by the database, so two simultaneous registrations cannot both win.
 """
 
+from django.contrib.admin.decorators import display
 from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
@@ -81,10 +82,9 @@ class ChurchRegistration(models.Model):
     def participation(self):
         return [choice for choice, field in PARTICIPATION_FIELDS.items() if getattr(self, field)]
 
+    @display(description="Taking part")
     def participation_display(self):
         return ", ".join(Participation(choice).label for choice in self.participation)
-
-    participation_display.short_description = "Taking part"
 
     def set_participation(self, choices):
         for choice, field in PARTICIPATION_FIELDS.items():

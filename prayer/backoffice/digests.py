@@ -61,7 +61,7 @@ class DigestIssueViewSet(ModelViewSet):
     index_view_class = DigestIssueIndexView
     inspect_view_enabled = True
     copy_view_enabled = False
-    form_fields = []  # never edited: the permission policy allows viewing only
+    form_fields: list[str] = []  # never edited: the permission policy allows viewing only
     list_display = [
         "subject",
         "created_at",
@@ -99,7 +99,7 @@ class DigestDeliveryViewSet(ModelViewSet):
     index_view_class = DigestDeliveryIndexView
     inspect_view_enabled = True
     copy_view_enabled = False
-    form_fields = []  # never edited: the permission policy allows viewing only
+    form_fields: list[str] = []  # never edited: the permission policy allows viewing only
     list_display = [
         Column("issue", label="Issue"),
         Column("subscription", label="Subscriber"),

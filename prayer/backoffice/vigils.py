@@ -72,7 +72,7 @@ class BookingFilterSet(WagtailFilterSet):
 
     class Meta:
         model = SlotBooking
-        fields = []
+        fields: list[str] = []
 
 
 class BookingIndexView(SafeExportIndexView):
@@ -93,7 +93,7 @@ class BookingViewSet(ModelViewSet):
     add_to_admin_menu = False
     copy_view_enabled = False
     index_view_class = BookingIndexView
-    form_fields = []
+    form_fields: list[str] = []
     filterset_class = BookingFilterSet
     search_fields = ["signup__email", "signup__display_name"]
     search_backend_name = None
@@ -152,7 +152,7 @@ class SlotViewSet(ModelViewSet):
     add_to_admin_menu = False
     copy_view_enabled = False
     index_view_class = SlotIndexView
-    form_fields = []
+    form_fields: list[str] = []
     filterset_class = SlotFilterSet
     list_display = [
         Column("when", label="When (host time)", accessor=host_time),

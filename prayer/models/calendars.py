@@ -64,7 +64,7 @@ class PrayerCalendarPage(RoutablePageMixin, SocialMetaMixin, Page):
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     # Under the home page: the prayer wall and campaign index take no other children.
     parent_page_types = ["website.HomePage"]
-    subpage_types = []
+    subpage_types: list[str] = []
     template = "prayer/calendars/calendar_page.html"
 
     class Meta:

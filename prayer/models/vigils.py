@@ -100,7 +100,7 @@ class VigilPage(RoutablePageMixin, SocialMetaMixin, Page):
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     # Under the home page: the prayer wall and campaign index take no other children.
     parent_page_types = ["website.HomePage"]
-    subpage_types = []
+    subpage_types: list[str] = []
     template = "prayer/vigils/vigil_page.html"
 
     class Meta:

@@ -19,7 +19,7 @@ class PrayerWallPage(RoutablePageMixin, SocialMetaMixin, Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["website.HomePage"]
-    subpage_types = []
+    subpage_types: list[str] = []
     max_count = 1
     template = "prayer/prayer_wall_page.html"
 

@@ -368,8 +368,8 @@ def manage(request, token):
     """One person's slots in one vigil: see them, cancel some or all."""
     try:
         signup = signup_from_token(token, vigil_emails.MANAGE_PURPOSE)
-    except LinkProblem as problem:
-        return bad_link(request, problem.status)
+    except LinkProblem as link_problem:
+        return bad_link(request, link_problem.status)
     zone = zoneinfo.ZoneInfo(signup.time_zone or "UTC")
     status = 200
     problem = ""

@@ -125,7 +125,7 @@ class OpportunityPage(SocialMetaMixin, Page):
         index.FilterField("requires_safeguarding_check"),
     ]
     parent_page_types = ["volunteers.VolunteerIndexPage"]
-    subpage_types = []
+    subpage_types: list[str] = []
     template = "volunteers/opportunity_page.html"
 
     class Meta:

@@ -69,7 +69,7 @@ class ConsentIndexView(OpensRecordsMixin, IndexView):
 class ConsentCreateView(CreateView):
     """`?story=`, `?image=` or `?prayer_request=` (from the content's own screen) fill it in."""
 
-    content_fields = ()
+    content_fields: tuple[str, ...] = ()
 
     def get_initial_form_instance(self):
         instance = self.model()
@@ -132,7 +132,7 @@ class ConsentViewSet(ModelViewSet):
     ]
     search_backend_name = None
     ordering = ["-given_on", "-pk"]
-    content_fields = ()
+    content_fields: tuple[str, ...] = ()
 
     def get_add_view_kwargs(self, **kwargs):
         return super().get_add_view_kwargs(content_fields=self.content_fields, **kwargs)

@@ -10,6 +10,7 @@ never on a public page, and never in a log entry (a record names itself by numbe
 """
 
 import datetime
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -232,12 +233,15 @@ class ConsentRecord(models.Model):
             raise ValidationError(errors)
 
 
-class EditorialConsentManager(models.Manager.from_queryset(ConsentRecordQuerySet)):
+ConsentRecordManager = models.Manager.from_queryset(ConsentRecordQuerySet)
+
+
+class EditorialConsentManager(ConsentRecordManager):
     def get_queryset(self):
         return super().get_queryset().editorial()
 
 
-class PrayerConsentManager(models.Manager.from_queryset(ConsentRecordQuerySet)):
+class PrayerConsentManager(ConsentRecordManager):
     def get_queryset(self):
         return super().get_queryset().prayer()
 
@@ -245,7 +249,7 @@ class PrayerConsentManager(models.Manager.from_queryset(ConsentRecordQuerySet)):
 class EditorialConsent(ConsentRecord):
     """Consent for stories and photos: what Editors manage (permissions of their own)."""
 
-    objects = EditorialConsentManager()
+    objects: ClassVar[EditorialConsentManager] = EditorialConsentManager()
 
     class Meta:
         proxy = True
@@ -256,7 +260,7 @@ class EditorialConsent(ConsentRecord):
 class PrayerRequestConsent(ConsentRecord):
     """Consent for prayer requests: what Prayer moderators manage."""
 
-    objects = PrayerConsentManager()
+    objects: ClassVar[PrayerConsentManager] = PrayerConsentManager()
 
     class Meta:
         proxy = True

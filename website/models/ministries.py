@@ -44,7 +44,7 @@ class MinistryPage(SocialMetaMixin, Page):
         index.SearchField("country"),
     ]
     parent_page_types = ["website.HomePage", "website.StandardPage"]
-    subpage_types = []
+    subpage_types: list[str] = []
     template = "website/ministry_page.html"
 
     class Meta:

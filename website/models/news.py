@@ -137,7 +137,7 @@ class StoryPage(SocialMetaMixin, Page):
         index.FilterField("date"),
     ]
     parent_page_types = ["website.NewsIndexPage"]
-    subpage_types = []
+    subpage_types: list[str] = []
     template = "website/story_page.html"
 
     class Meta:

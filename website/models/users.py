@@ -1,5 +1,7 @@
 """Vigil's user: the email address is the login (allauth verifies it)."""
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
@@ -32,13 +34,13 @@ class EmailUserManager(UserManager):
 
 
 class User(AbstractUser):
-    username = None
+    username = None  # type: ignore[assignment]  # the email address is the login
     email = models.EmailField("email address", unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = EmailUserManager()
+    objects: ClassVar[EmailUserManager] = EmailUserManager()
 
     class Meta:
         ordering = ["email"]

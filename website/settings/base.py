@@ -1,6 +1,7 @@
 """Settings shared by every environment, read from the environment (ARCHITECTURE.md)."""
 
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -82,7 +83,7 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 ROOT_URLCONF = "website.urls"
 WSGI_APPLICATION = "website.wsgi.application"
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

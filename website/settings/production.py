@@ -4,7 +4,15 @@ that keep its email provider's webhook from being forged."""
 from django.core.exceptions import ImproperlyConfigured
 
 from website.settings.base import *  # noqa: F403
-from website.settings.base import ALLOWED_HOSTS, ANYMAIL, EMAIL_PROVIDER, SECRET_KEY, SITE_URL, env
+from website.settings.base import (
+    ALLOWED_HOSTS,
+    ANYMAIL,
+    CSRF_TRUSTED_ORIGINS,
+    EMAIL_PROVIDER,
+    SECRET_KEY,
+    SITE_URL,
+    env,
+)
 from website.settings.env import require_webhook_secrets
 
 if not SECRET_KEY:
@@ -27,5 +35,5 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-if HTTPS and not CSRF_TRUSTED_ORIGINS:  # noqa: F405
+if HTTPS and not CSRF_TRUSTED_ORIGINS:
     CSRF_TRUSTED_ORIGINS = [SITE_URL]
