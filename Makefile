@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test lint format bench-pages clean
+.PHONY: install run serve test lint typecheck format bench-pages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,8 +32,11 @@ test: install lint
 	$(BIN)/pytest -m e2e
 
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
+
+# mypy with django-stubs over the whole tree; strict over the modules listed in pyproject.toml.
+typecheck: install
+	$(BIN)/mypy .
 
 format: install
 	$(BIN)/ruff check --fix .
