@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test lint typecheck format bench-pages clean
+.PHONY: install run serve test test-full lint typecheck format bench-pages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,9 +27,17 @@ serve:
 	@echo "Serving Vigil at http://$(HOST):$(PORT)/ with a task cluster (Ctrl-C stops both)"
 	$(BIN)/python manage.py serve $(HOST):$(PORT)
 
+# The fast lane: every test, fuzz tests at 25 inputs, both cores, the test database reused
+# between runs (tests/reused_db.py). `.venv/bin/pytest path/to/test_file.py` runs one file.
+PYTEST := $(BIN)/python -m pytest
 test: install lint
-	$(BIN)/pytest
-	$(BIN)/pytest -m e2e
+	$(PYTEST) -n auto
+	$(PYTEST) -m e2e -n auto
+
+# The thorough lane, as CI runs it: fuzz tests at 1,000 inputs each on PostgreSQL, 200 on SQLite.
+test-full: install lint typecheck
+	VIGIL_HYPOTHESIS_PROFILE=full $(PYTEST) -n auto
+	$(PYTEST) -m e2e -n auto
 
 lint: install
 	$(BIN)/pre-commit run --all-files --show-diff-on-failure

@@ -1,16 +1,21 @@
+import os
+
 import pytest
 from django.core.cache import caches
+from django.db import connection
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from tests.factories import build_site
+from tests.reused_db import restore_migration_data, stale_test_databases
 
-# Fuzz tests (tests/fuzzing.py): 1,000 inputs per form or signed link is the CI number
-# (about 10 minutes a database on two cores); `--hypothesis-profile=quick` runs 150 (about 90
-# seconds) and `--hypothesis-profile=dev` 25. Inputs are big and slow by design, and no
-# example database is written into the tree.
+# Fuzz tests (tests/fuzzing.py) run a small number of inputs by default, so `make test` stays
+# quick, and many on purpose: `make test-full` and CI choose "full" (1,000 inputs per form or
+# signed link on PostgreSQL, 200 on SQLite, whose pages answer slower). Pick one with
+# `--hypothesis-profile=NAME` or VIGIL_HYPOTHESIS_PROFILE. Inputs are big and slow by design,
+# and no example database is written into the tree.
 hypothesis_settings.register_profile(
-    "ci",
+    "full",
     max_examples=1000,
     deadline=None,
     database=None,
@@ -22,12 +27,36 @@ hypothesis_settings.register_profile(
     ],
 )
 hypothesis_settings.register_profile(
-    "quick", parent=hypothesis_settings.get_profile("ci"), max_examples=150
+    "full-sqlite", parent=hypothesis_settings.get_profile("full"), max_examples=200
 )
 hypothesis_settings.register_profile(
-    "dev", parent=hypothesis_settings.get_profile("ci"), max_examples=25
+    "quick", parent=hypothesis_settings.get_profile("full"), max_examples=150
 )
-hypothesis_settings.load_profile("ci")
+hypothesis_settings.register_profile(
+    "dev", parent=hypothesis_settings.get_profile("full"), max_examples=25
+)
+PROFILE = os.environ.get("VIGIL_HYPOTHESIS_PROFILE", "dev")
+if PROFILE == "full" and connection.vendor == "sqlite":
+    PROFILE = "full-sqlite"
+hypothesis_settings.load_profile(PROFILE)
+
+
+def pytest_configure(config):
+    """A reused test database whose migrations changed since it was built is built again.
+    (Each pytest-xdist worker decides for its own database.)"""
+    xdist_controller = getattr(config.option, "numprocesses", None) and not hasattr(
+        config, "workerinput"
+    )
+    if config.getoption("reuse_db", False) and not xdist_controller and stale_test_databases():
+        config.option.create_db = True
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """What migrations created (staff groups, Wagtail's root page ...) is back in a reused
+    database even when a transactional test of the last run flushed every table."""
+    with django_db_blocker.unblock():
+        restore_migration_data()
 
 
 @pytest.fixture(autouse=True)

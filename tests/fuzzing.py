@@ -1,10 +1,10 @@
 """Fuzzing the public surface: the inputs and the checks shared by tests/*/test_fuzz.py.
 
-Every public form and every signed link has a hypothesis test that sends it at least 1,000
-generated inputs (the "ci" profile in tests/conftest.py; `--hypothesis-profile=dev` runs a
-few for a quick look). Each input is one request through the whole middleware stack: built
-with a RequestFactory and handed to one Django handler made once per test. (The test client
-would also copy the context of every template it renders, which costs a third more.)
+Every public form and every signed link has a hypothesis test that sends it generated inputs:
+25 in the fast lane, 1,000 in CI (200 on SQLite; the profiles are in tests/conftest.py). Each
+input is one request through the whole middleware stack: built with a RequestFactory and handed
+to one Django handler made once per test. (The test client would also copy the context of every
+template it renders, which costs a third more.)
 
 The inputs, mixed within a value and across the fields of a form:
 
