@@ -24,3 +24,5 @@ PUBLIC_FORM_MIN_FILL_SECONDS = 0
 STAFF_MFA_REQUIRED = (
     False  # test_staff_mfa turns it on; other back-office tests sign in without a device
 )
+# Template coverage (django-coverage-plugin, `make coverage`) reads templates' debug records.
+TEMPLATES[0]["OPTIONS"]["debug"] = True  # noqa: F405
