@@ -2,11 +2,11 @@
 back costs a miss and a log line, never an exception or a timeout per call."""
 
 import logging
-import os
 import threading
 import time
 
 import pytest
+from django.conf import settings
 
 from tests.website.redis_helpers import (
     KillableRedis,
@@ -17,7 +17,7 @@ from tests.website.redis_helpers import (
 from website.cache_backends import RedisBackoff, RedisCache, cache_health
 from website.settings.env import cache_settings
 
-REDIS_URL = os.environ.get("REDIS_URL")
+REDIS_URL = settings.REDIS_URL  # this pytest-xdist worker's own database (test settings)
 needs_redis_url = pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL")
 EMAIL_KEY = "rl:login:ruth.mensah@example.org"
 

@@ -1,7 +1,25 @@
 """Tests: tasks run inline, email goes to anymail's test backend, fast hashing."""
 
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 from website.settings.base import *  # noqa: F403
-from website.settings.base import Q_CLUSTER
+from website.settings.base import DATABASES, Q_CLUSTER, REDIS_URL
+from website.settings.env import cache_settings, q_cluster_settings
+
+
+def worker_redis_url(url, worker):
+    """A Redis database of this pytest-xdist worker's own ("gw0" -> the URL's database + 1):
+    tests empty the cache between tests (FLUSHDB), which must not empty another worker's."""
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + 1 + int(worker.removeprefix("gw"))
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+if REDIS_URL and (worker := os.environ.get("PYTEST_XDIST_WORKER")):
+    REDIS_URL = worker_redis_url(REDIS_URL, worker)
+    CACHES = cache_settings(REDIS_URL)
+    Q_CLUSTER = q_cluster_settings(REDIS_URL, DATABASES["default"]["ENGINE"])
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret-vigil-0123456789abcdefghijklmnopqrst"  # noqa: S105
@@ -15,7 +33,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, so `--reuse-db` can keep it between runs (tests/reused_db.py).
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
