@@ -6,56 +6,22 @@ when set, else a fresh SQLite file under var/bench/. Prints one JSON line last.
 """
 
 import argparse
-import http.client
 import json
 import multiprocessing
-import os
-import shutil
-import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from demo_server import (
+    PYTHON,
+    ROOT,
+    free_port,
+    get,
+    prepare_demo_site,
+    production_environment,
+    start_gunicorn,
+)
+
 BENCH_DIR = ROOT / "var" / "bench"
-PYTHON = sys.executable
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def bench_environment(port):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "website.settings.production",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SITE_URL": f"http://127.0.0.1:{port}",
-        "EMAIL_PROVIDER": "console",
-        "MEDIA_ROOT": str(BENCH_DIR / "media"),
-        "LOG_LEVEL": "WARNING",
-    }
-    if not os.environ.get("DATABASE_URL"):
-        env["DATABASE_URL"] = f"sqlite:///{BENCH_DIR / 'db.sqlite3'}"
-    return env
-
-
-def manage(env, *args):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
-
-
-def prepare_site(env):
-    if not os.environ.get("DATABASE_URL"):
-        shutil.rmtree(BENCH_DIR, ignore_errors=True)
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "demo_content")
-    manage(env, "collectstatic", "--noinput", "-v", "0")
 
 
 def measure_pages(env):
@@ -94,43 +60,8 @@ def write_static_twin(size):
     return "/static/bench/twin.html"
 
 
-def start_gunicorn(env, port, workers):
-    process = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "website.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if fetch(port, "/robots.txt") == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start")
-
-
 def fetch(port, path):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request("GET", path, headers={"Host": "127.0.0.1"})
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
+    return get(port, path, timeout=10)[0]
 
 
 def load_worker(port, path, seconds, results):
@@ -175,8 +106,8 @@ def main():
     args = parser.parse_args()
 
     port = free_port()
-    env = bench_environment(port)
-    prepare_site(env)
+    env = production_environment(port, BENCH_DIR)
+    prepare_demo_site(env, BENCH_DIR)
     pages = measure_pages(env)
     static_path = write_static_twin(pages["home"]["bytes"])
     server = start_gunicorn(env, port, args.workers)

@@ -16,10 +16,7 @@ one JSON line last: the closed-port run's figures, and with `--killed` the "redi
 """
 
 import argparse
-import http.client
 import json
-import os
-import shutil
 import socket
 import statistics
 import subprocess
@@ -27,12 +24,19 @@ import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from demo_server import (
+    HOST,
+    PYTHON,
+    ROOT,
+    free_port,
+    get,
+    prepare_demo_site,
+    production_environment,
+    start_gunicorn,
+)
+
 BENCH_DIR = ROOT / "var" / "bench-redis-outage"
-PYTHON = sys.executable
-HOST = "127.0.0.1"
 PAGES_SCRIPT = r"""
 import json, django
 django.setup()
@@ -47,90 +51,23 @@ print(json.dumps({model.__name__: model.objects.live().first().url for model in 
 """
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def bench_environment(port, redis_url):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "website.settings.production",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-" + "x" * 50,
-        "ALLOWED_HOSTS": f"{HOST},localhost",
-        "SITE_URL": f"http://{HOST}:{port}",
-        "EMAIL_PROVIDER": "console",
-        "MEDIA_ROOT": str(BENCH_DIR / "media"),
-        "LOG_LEVEL": "WARNING",
-        "REDIS_URL": redis_url,
+    return production_environment(
+        port,
+        BENCH_DIR,
+        REDIS_URL=redis_url,
         # No task cluster runs here; the heartbeat recorded at the start stays fresh.
-        "HEALTHZ_MAX_HEARTBEAT_AGE": "3600",
-    }
-    if not os.environ.get("DATABASE_URL"):
-        env["DATABASE_URL"] = f"sqlite:///{BENCH_DIR / 'db.sqlite3'}"
-    return env
-
-
-def manage(env, *args):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+        HEALTHZ_MAX_HEARTBEAT_AGE="3600",
+    )
 
 
 def prepare_site(env):
     """The demo site, built with Redis already down (management commands must cope too)."""
-    if not os.environ.get("DATABASE_URL"):
-        shutil.rmtree(BENCH_DIR, ignore_errors=True)
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "demo_content", "--image-width=64")
-    manage(env, "collectstatic", "--noinput", "-v", "0")
+    prepare_demo_site(env, BENCH_DIR, "--image-width=64")
     result = subprocess.run(
         [PYTHON, "-c", PAGES_SCRIPT], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
     return list(json.loads(result.stdout.strip().splitlines()[-1]).values())
-
-
-def get(port, path, timeout=60):
-    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        connection.request("GET", path, headers={"Host": HOST})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
-def start_gunicorn(env, port, workers, log):
-    server = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "website.wsgi:application",
-            "--bind",
-            f"{HOST}:{port}",
-            "--workers",
-            str(workers),
-            "--backlog",
-            "2048",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=log,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if get(port, "/robots.txt", timeout=5)[0] == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not start")
 
 
 def start_redis(port, directory):
@@ -201,7 +138,7 @@ def summary(outcomes, port):
 def run(env, port, paths, args, log, bursts):
     """Serve, warm every worker on every page, then for each (label, before) in `bursts`:
     call `before` (if any) and fire the burst. Returns {label: summary}."""
-    server = start_gunicorn(env, port, args.workers, log)
+    server = start_gunicorn(env, port, args.workers, "--backlog", "2048", log=log)
     try:
         for path in paths * args.workers:
             get(port, path)
