@@ -34,6 +34,8 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # On a fresh clone nothing has made var/ yet (dev settings make it for `make run`).
+    (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
     # A file, so `--reuse-db` can keep it between runs (tests/reused_db.py).
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
