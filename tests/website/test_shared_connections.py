@@ -313,3 +313,9 @@ def test_every_limit_in_code_is_a_named_scope_in_rate_limits():
             used.add(scope)
     assert used == set(settings.RATE_LIMITS), "every scope is used, every use has a scope"
     assert set(PUBLIC_SCOPES) < used
+
+
+def test_the_readme_lists_every_scope():
+    readme = (ROOT / "README.md").read_text()
+    for scope in settings.RATE_LIMITS:
+        assert f"| `{scope}` |" in readme, scope
