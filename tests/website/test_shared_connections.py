@@ -178,6 +178,8 @@ def assert_form_kept(response, form, email, notice):
     for typed in form.typed:
         assert typed in page, typed
     assert page.index(html_lib.escape(notice)) < page.index(f'value="{email}"'), "notice above"
+    before = page[: page.index(html_lib.escape(notice))]
+    assert 'role="alert"' in before[-300:], "screen readers announce the notice"
     assert "Please correct" not in page, "nothing needs correcting"
 
 
