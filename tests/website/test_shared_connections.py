@@ -23,6 +23,7 @@ from django.test import RequestFactory, override_settings
 from prayer.vigils import slot_key
 from tests.campaigns.conftest import register_url
 from tests.factories import (
+    UserFactory,
     add_opportunity,
     add_prayer_calendar,
     add_shift,
@@ -321,3 +322,19 @@ def test_the_readme_lists_every_scope():
     readme = (ROOT / "README.md").read_text()
     for scope in settings.RATE_LIMITS:
         assert f"| `{scope}` |" in readme, scope
+
+
+def test_the_one_click_volunteer_sign_up_is_limited_the_same_way(client, site_pages):
+    home, _news = site_pages
+    opportunity = add_opportunity(home)
+    first, second = add_shift(opportunity), add_shift(opportunity)
+    client.force_login(UserFactory())
+    with limits("volunteer-signup", ip=(1, 600)):
+        done = client.post(f"/volunteer/shifts/{first.pk}/sign-up/", {"age_confirmed": "on"})
+        refused = client.post(f"/volunteer/shifts/{second.pk}/sign-up/", {"age_confirmed": "on"})
+    page = refused.content.decode()
+    assert done.status_code == 302
+    assert refused.status_code == 429
+    assert html_lib.escape(LIMITED_CONNECTION) in page
+    assert "Sign me up" in page, "the form is back, to send again"
+    assert not second.signups.exists()
