@@ -5,5 +5,7 @@ from website.settings.dev import *  # noqa: F403
 from website.settings.dev import RATE_LIMITS
 
 DEBUG = False
-RATE_LIMITS = {scope: (1_000_000, 1_000_000, 60) for scope in RATE_LIMITS}
+RATE_LIMITS = {
+    scope: {counted: (1_000_000, 60) for counted in limits} for scope, limits in RATE_LIMITS.items()
+}
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405

@@ -25,7 +25,7 @@ from volunteers.links import (
     manage_path,
 )
 from volunteers.models import Shift, SignUp, Volunteer
-from website.formguard import rate_limit
+from website.formguard import error_status, within_limits
 from website.signing import BadToken, read_token
 
 logger = logging.getLogger(__name__)
@@ -71,16 +71,19 @@ def sign_up(request, shift_id):
         form = SignUpForm(opportunity=opportunity, initial=initial)
         return render(request, f"{TEMPLATES}/sign_up.html", {**context, "form": form})
 
-    if limited := rate_limit(request, SCOPE):
-        return limited
     form = SignUpForm(request.POST, opportunity=opportunity)
     if form.is_bot:
         return redirect("volunteers:check_email")
-    if not form.is_valid():
-        return render(request, f"{TEMPLATES}/sign_up.html", {**context, "form": form}, status=400)
+    if not form.is_valid() or not within_limits(
+        request, form, SCOPE, email=form.cleaned_data["email"]
+    ):
+        return render(
+            request,
+            f"{TEMPLATES}/sign_up.html",
+            {**context, "form": form},
+            status=error_status(form),
+        )
     data = form.cleaned_data
-    if limited := rate_limit(request, SCOPE, email=data["email"]):
-        return limited
     volunteer = signups.volunteer_for_form(data["email"])
     try:
         signup = signups.request_signup(volunteer, shift, name=data["name"], phone=data["phone"])
@@ -109,10 +112,8 @@ def sign_up_with_account(request, shift):
                 "closed": not shift.is_open(),
             },
         )
-    if limited := rate_limit(request, SCOPE):
-        return limited
     form = AccountSignUpForm(request.POST, opportunity=opportunity, volunteer=volunteer)
-    if form.is_valid():
+    if form.is_valid() and within_limits(request, form, SCOPE):
         try:
             signup = signups.sign_up_with_account(
                 request.user,
@@ -129,7 +130,7 @@ def sign_up_with_account(request, shift):
         request,
         f"{TEMPLATES}/sign_up.html",
         {"shift": shift, "opportunity": opportunity, "form": form, "one_click": True},
-        status=400,
+        status=error_status(form),
     )
 
 

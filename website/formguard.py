@@ -7,19 +7,20 @@
   lose nothing; scripts that post blind never get through). So does a form posted more than
   `PUBLIC_FORM_MAX_AGE_SECONDS` after it was shown: a stamp harvested once cannot be replayed
   for ever, and a person who left the page open overnight loses nothing either,
-- rate limits per IP and per email address (`RATE_LIMITS` in settings), answered with a
-  readable 429 page.
+- rate limits per IP and per email address (`RATE_LIMITS` in settings). A form over a limit
+  comes back as it was typed, with a notice above it and status 429: nothing typed is lost.
+  The per-IP limits are high, since a church hall on one Wi-Fi or a mobile carrier's shared
+  address (CGNAT) is many people; the per-address limits carry the protection.
 
 Usage in a form: `class SignUpForm(GuardedForm, forms.Form)`; in the view:
 
-    if (limited := rate_limit(request, "volunteer-signup")):
-        return limited
     form = SignUpForm(request.POST)
     if form.is_bot:
         return redirect(thanks)
-    if form.is_valid():
-        if (limited := rate_limit(request, "volunteer-signup", email=...)):
-            return limited
+    if not form.is_valid() or not within_limits(request, form, "volunteer-signup", email=...):
+        return render(request, template, {"form": form}, status=error_status(form))
+
+Only a form that would otherwise go through is counted: a typo costs nobody a sign-up.
 """
 
 import time
@@ -28,10 +29,9 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest
 
-from website.ratelimit import allow, client_ip
+from website.ratelimit import client_ip, within_limit
 
 HONEYPOT_FIELD = "website"
 STAMP_FIELD = "form_started"
@@ -44,6 +44,15 @@ TOO_OLD = (
     "This page was open for a long time. Your answers are still here: please check them and "
     "send the form again."
 )
+LIMITED_CONNECTION = (
+    "Many forms have been sent from this connection in the last few minutes (a shared Wi-Fi, "
+    "perhaps). Your details are kept below: please send the form again in a few minutes."
+)
+LIMITED_ADDRESS = (
+    "Several forms have been sent for this email address in a short time. Your details are "
+    "kept below: please send the form again later."
+)
+RATE_LIMITED = "rate_limited"
 
 
 def new_stamp() -> str:
@@ -101,19 +110,24 @@ class GuardedForm(forms.Form):
         return [f for f in super().visible_fields() if f.name != HONEYPOT_FIELD]
 
 
-def rate_limit(request: HttpRequest, scope: str, email: str | None = None) -> HttpResponse | None:
-    """None while `scope` allows another POST from this IP (and this email), else a 429 page.
+def within_limits(
+    request: HttpRequest, form: forms.Form, scope: str, email: str | None = None
+) -> bool:
+    """Count this POST against `RATE_LIMITS[scope]`: per IP, then per `email` when given.
 
-    Limits come from `RATE_LIMITS[scope]` = (per IP, per email, window in seconds), falling
-    back to `RATE_LIMITS["default"]`.
-    """
-    per_ip, per_email, window = settings.RATE_LIMITS.get(scope, settings.RATE_LIMITS["default"])
-    if email is None:
-        allowed = allow(f"{scope}:ip", client_ip(request), per_ip, window)
+    Over a limit, the form gets a non-field error saying so (and `form.rate_limited`), so the
+    view renders it again with what was typed, status `error_status(form)`."""
+    if not within_limit(scope, "ip", client_ip(request)):
+        notice = LIMITED_CONNECTION
+    elif email and not within_limit(scope, "email", email.strip().lower()):
+        notice = LIMITED_ADDRESS
     else:
-        allowed = allow(f"{scope}:email", email.strip().lower(), per_email, window)
-    if allowed:
-        return None
-    response = render(request, "website/too_many_requests.html", status=429)
-    response["Retry-After"] = str(window)
-    return response
+        return True
+    form.add_error(None, forms.ValidationError(notice, code=RATE_LIMITED))
+    form.rate_limited = True  # type: ignore[attr-defined]  # any form: templates read it
+    return False
+
+
+def error_status(form: forms.Form, mistakes: int = 400) -> int:
+    """429 for a form refused by a rate limit, else `mistakes` (one with mistakes to correct)."""
+    return 429 if getattr(form, "rate_limited", False) else mistakes

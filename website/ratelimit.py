@@ -1,5 +1,9 @@
 """Fixed-window rate limits kept in the cache (shared through Redis across web nodes).
 
+Every limit is a number in `RATE_LIMITS` (settings): `within_limit(scope, counted, identity)`
+reads `RATE_LIMITS[scope][counted]` = (how many, per how many seconds). Code names a scope and
+what it counts ("ip", "email", ...), never a number.
+
 They fail open: while Redis is away the cache (website.cache_backends) answers `add` with True
 and `incr` with the delta, so every hit is allowed rather than every visitor refused, and the
 cache logs once per back-off that rate limits are not enforced.
@@ -50,3 +54,12 @@ def allow(scope: str, identity: object, limit: int, window_seconds: int) -> bool
         cache.set(key, 1, window_seconds)
         return True
     return count <= limit
+
+
+def within_limit(scope: str, counted: str, identity: object) -> bool:
+    """Count one hit for `identity` against `RATE_LIMITS[scope][counted]`; False once over.
+
+    An unknown scope or count is a KeyError: a limit that is not in the settings is a bug,
+    not an unlimited form."""
+    limit, window_seconds = settings.RATE_LIMITS[scope][counted]
+    return allow(f"{scope}:{counted}", identity, limit, window_seconds)

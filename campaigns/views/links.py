@@ -16,7 +16,8 @@ from campaigns.downloads import record_download
 from campaigns.forms import AddContactForm, ChurchDetailsForm
 from campaigns.models import CampaignResource, ChurchRegistration, RegistrationContact
 from campaigns.registration import DuplicateChurch, DuplicateContact, add_contact, update_church
-from website.formguard import rate_limit
+from campaigns.views.registration import RATE_SCOPE
+from website.formguard import error_status, within_limits
 
 logger = logging.getLogger(__name__)
 TEMPLATES = "campaigns/links"
@@ -61,11 +62,11 @@ def manage(request, token):
                 church_form = ChurchDetailsForm.for_registration(registration)
         status = 400 if church_form.errors else 200
     elif action == "add_contact":
-        # Adding a contact sends an email: the same limits as the public form.
-        if limited := rate_limit(request, "campaign-registration"):
-            return limited
         contact_form = AddContactForm(request.POST, country=registration.country.code)
-        if contact_form.is_valid():
+        # Adding a contact sends an email: the same limits as the public form.
+        if contact_form.is_valid() and within_limits(
+            request, contact_form, RATE_SCOPE, email=contact_form.cleaned_data["email"]
+        ):
             try:
                 contact = add_contact(registration, contact_form.cleaned_data)
             except DuplicateContact:
@@ -77,7 +78,7 @@ def manage(request, token):
                 logger.info("Contact %s added to registration %s", contact.pk, registration.pk)
                 saved = f"{contact.name} is added and will receive the resource kit by email."
                 contact_form = AddContactForm(country=registration.country.code)
-        status = 400 if contact_form.errors else 200
+        status = error_status(contact_form) if contact_form.errors else 200
     elif action is not None:
         status = 400
 

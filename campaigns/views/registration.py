@@ -13,9 +13,11 @@ from campaigns import emails
 from campaigns.forms import RegistrationForm
 from campaigns.progress import campaign_progress
 from campaigns.registration import Outcome, register_church
-from website.formguard import rate_limit
+from website.formguard import error_status, within_limits
 
 logger = logging.getLogger(__name__)
+
+RATE_SCOPE = "campaign-registration"
 
 CLOSED_MESSAGES = {
     "not_yet": "Registration for this campaign has not opened yet.",
@@ -51,19 +53,17 @@ def register(page, request):
         response = page.render(request, context_overrides=page_context(page, request))
         response.status_code = 403
         return response
-    if limited := rate_limit(request, "campaign-registration"):
-        return limited
     form = RegistrationForm(request.POST)
     thanks_url = page.url + page.reverse_subpage("thanks")
     if form.is_bot:
         return redirect(thanks_url)
-    if not form.is_valid():
+    if not form.is_valid() or not within_limits(
+        request, form, RATE_SCOPE, email=form.cleaned_data["email"]
+    ):
         response = page.render(request, context_overrides=page_context(page, request, form))
-        response.status_code = 400
+        response.status_code = error_status(form)
         return response
     data = form.cleaned_data
-    if limited := rate_limit(request, "campaign-registration", email=data["email"]):
-        return limited
     result = register_church(page, data)
     if result.outcome == Outcome.CREATED:
         emails.queue_confirmation(result.contact.pk)

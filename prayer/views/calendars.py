@@ -17,7 +17,7 @@ from prayer.calendars import calendar_ics_bytes
 from prayer.emails import calendars as calendar_emails
 from prayer.forms.calendars import CalendarSubscribeForm
 from prayer.models import CalendarSubscription
-from website.formguard import rate_limit
+from website.formguard import error_status, within_limits
 from website.signing import BadToken, read_token
 
 logger = logging.getLogger(__name__)
@@ -94,20 +94,18 @@ def is_verified_address(user, email):
 
 
 def subscribe(request, calendar):
-    if limited := rate_limit(request, RATE_SCOPE):
-        return limited
     form = CalendarSubscribeForm(request.POST)
     if form.is_bot:
         return redirect("prayer:calendar-check-email")
-    if not form.is_valid():
+    if not form.is_valid() or not within_limits(
+        request, form, RATE_SCOPE, email=form.cleaned_data["email"]
+    ):
         response = calendar.render(
             request, context_overrides=calendar.calendar_context(request, form=form)
         )
-        response.status_code = 400
+        response.status_code = error_status(form)
         return response
     email = form.cleaned_data["email"]
-    if limited := rate_limit(request, RATE_SCOPE, email=email):
-        return limited
     choices = {"hour": form.cleaned_data["hour"], "time_zone": form.cleaned_data["time_zone"]}
     now = timezone.now()
     consent = {"consent_at": now, "consent_source": request.path[:200]}

@@ -18,38 +18,40 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from prayer.emails.requests import send_request_received
 from prayer.forms.requests import PrayerRequestForm
 from prayer.models import PrayedMark, PrayerRequest, Topic
-from website.ratelimit import allow, client_ip
+from website.formguard import error_status, within_limits
+from website.ratelimit import client_ip, within_limit
 
-SUBMIT_LIMIT = (5, 60 * 60)  # five requests an hour from one address
-PRAYED_LIMIT = (60, 60 * 60)  # sixty "I prayed" an hour from one address
-DAY = 24 * 60 * 60
+RATE_SCOPE = "prayer-request"
+PRAYED_SCOPE = "prayed"
 ALREADY_COUNTED = "Thank you: your prayer today is already counted."
 ADDRESS_CAP_REACHED = (
     "Thank you for praying. Many prayers for this request were counted from your connection "
     "today, so this one is not added to the count."
 )
-
-
-def too_many_requests(request, what):
-    return render(request, "prayer/requests/too_many.html", {"what": what}, status=429)
+CONNECTION_CAP_REACHED = (
+    "Thank you for praying. Very many prayers were counted from your connection in the last "
+    "hour, so this one is not added to the count. Please try again later."
+)
 
 
 def submit_request(request):
+    status = 200
     if request.method == "POST":
-        if not allow("prayer-request", client_ip(request), *SUBMIT_LIMIT):
-            return too_many_requests(request, "prayer requests")
         form = PrayerRequestForm(request.POST)
         if form.is_bot:
             # Bots see the same thank-you page and learn nothing; nothing is stored or sent.
             return redirect("prayer:request_thanks")
-        if form.is_valid():
+        if form.is_valid() and within_limits(
+            request, form, RATE_SCOPE, email=form.cleaned_data["email"]
+        ):
             prayer_request = form.save()
             if prayer_request.submitter_email:
                 send_request_received(prayer_request)
             return redirect("prayer:request_thanks")
+        status = error_status(form, mistakes=200)
     else:
         form = PrayerRequestForm()
-    return render(request, "prayer/requests/submit.html", {"form": form})
+    return render(request, "prayer/requests/submit.html", {"form": form}, status=status)
 
 
 def request_thanks(request):
@@ -64,14 +66,13 @@ def request_thanks(request):
 # holds nothing about them. The User-Agent is no part of it: changing it changes nothing.
 #
 # Clearing the cookie makes a new visitor, so the connection's address caps it: at most
-# PRAYED_PER_ADDRESS_PER_DAY prayers for one request from one address in a day. The cap is
-# generous on purpose: a church's Wi-Fi, a school or a mobile network puts many real people
-# (with identical phones, often) behind one address, and each must count (issue 14). Someone
-# clearing cookies to inflate a count gets at most that, and PRAYED_LIMIT an hour in all.
+# RATE_LIMITS["prayed"]["ip-per-request"] prayers for one request from one address in a day,
+# and RATE_LIMITS["prayed"]["ip"] an hour in all. The caps are generous on purpose: a church's
+# Wi-Fi, a school or a mobile network puts many real people (with identical phones, often)
+# behind one address, and each must count (issue 14).
 VISITOR_COOKIE = "vigil_prayed"
 VISITOR_COOKIE_SALT = "prayer.prayed.visitor"
 VISITOR_COOKIE_MAX_AGE = 2 * 24 * 60 * 60
-PRAYED_PER_ADDRESS_PER_DAY = 50
 
 
 def visitor_identity(request):
@@ -109,7 +110,7 @@ def count_prayer(request, prayer_request, visitor):
     if PrayedMark.objects.filter(prayer_request=prayer_request, visitor=visitor, day=day).exists():
         return False, ALREADY_COUNTED
     address_today = f"{client_ip(request)}:{prayer_request.pk}:{day}"
-    if not allow("prayer-prayed-address", address_today, PRAYED_PER_ADDRESS_PER_DAY, DAY):
+    if not within_limit(PRAYED_SCOPE, "ip-per-request", address_today):
         return False, ADDRESS_CAP_REACHED
     if record_prayed(prayer_request, visitor, day):
         return True, "Thank you for praying."
@@ -123,19 +124,21 @@ def wants_json(request):
 def prayed(request, pk, back_to):
     """The "I prayed" button. Plain POST redirects back with a message; fetch() gets JSON."""
     prayer_request = get_object_or_404(PrayerRequest.objects.on_wall(), pk=pk)
-    if not allow("prayer-prayed", client_ip(request), *PRAYED_LIMIT):
-        if wants_json(request):
-            return JsonResponse(
-                {"error": "Too many prayers counted from here. Try later."}, status=429
-            )
-        return too_many_requests(request, "prayers counted")
     identity, new_cookie = visitor_identity(request)
-    counted, message = count_prayer(request, prayer_request, visitor_key(identity))
+    # One button, no form to keep: over the connection's cap, the wall says so.
+    limited = not within_limit(PRAYED_SCOPE, "ip", client_ip(request))
+    if limited:
+        counted, message = False, CONNECTION_CAP_REACHED
+    else:
+        counted, message = count_prayer(request, prayer_request, visitor_key(identity))
     count = PrayerRequest.objects.values_list("prayed_count", flat=True).get(pk=pk)
     if wants_json(request):
-        response = JsonResponse({"counted": counted, "prayed_count": count, "message": message})
+        response = JsonResponse(
+            {"counted": counted, "prayed_count": count, "message": message},
+            status=429 if limited else 200,
+        )
     else:
-        messages.success(request, message)
+        messages.add_message(request, messages.WARNING if limited else messages.SUCCESS, message)
         back = request.POST.get("next", "")
         safe = url_has_allowed_host_and_scheme(back, allowed_hosts=None) and back.startswith(
             back_to

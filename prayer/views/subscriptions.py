@@ -26,24 +26,20 @@ from prayer.links import (
 )
 from prayer.models import Subscription
 from prayer.scheduling import next_digest_at
+from website.formguard import error_status, within_limits
 from website.mailing import normalise_email
-from website.ratelimit import allow, client_ip
+from website.ratelimit import client_ip
 from website.signing import BadToken, read_token
 
 logger = logging.getLogger(__name__)
 
-SIGNUPS_PER_IP_PER_HOUR = 10
-SIGNUPS_PER_EMAIL_PER_HOUR = 3
 TEMPLATES = "prayer/subscriptions"
+RATE_SCOPE = "prayer-subscribe"
 
 
 class LinkProblem(Exception):
     def __init__(self, status):
         self.status = status
-
-
-def rate_limited(request):
-    return render(request, f"{TEMPLATES}/rate_limited.html", status=429)
 
 
 def bad_link(request, status):
@@ -88,18 +84,17 @@ def subscribe(request):
             request, f"{TEMPLATES}/subscribe.html", {"form": SubscribeForm(initial=initial)}
         )
 
-    if not allow("prayer-subscribe-ip", client_ip(request), SIGNUPS_PER_IP_PER_HOUR, 3600):
-        return rate_limited(request)
     form = SubscribeForm(request.POST)
     if form.is_bot:
         return redirect("prayer:subscribe-check-email")
-    if not form.is_valid():
-        return render(request, f"{TEMPLATES}/subscribe.html", {"form": form}, status=400)
+    if not form.is_valid() or not within_limits(
+        request, form, RATE_SCOPE, email=form.cleaned_data["email"]
+    ):
+        return render(
+            request, f"{TEMPLATES}/subscribe.html", {"form": form}, status=error_status(form)
+        )
 
     email = form.cleaned_data["email"]
-    if not allow("prayer-subscribe-email", email, SIGNUPS_PER_EMAIL_PER_HOUR, 3600):
-        return rate_limited(request)
-
     preferences = form.preferences()
     consent = {
         "consent_at": timezone.now(),

@@ -32,7 +32,7 @@ from prayer.vigils import (
     slot_label,
     slot_views,
 )
-from website.formguard import rate_limit
+from website.formguard import error_status, within_limits
 from website.signing import BadToken, read_token
 
 logger = logging.getLogger(__name__)
@@ -131,18 +131,16 @@ def vigil_page(request, vigil, form=None, problem="", status=200, zone=None):
 
 
 def signup(request, vigil):
-    if limited := rate_limit(request, RATE_SCOPE):
-        return limited
     zone = visitor_zone(request, vigil, source=request.POST)
     user = verified_user(request)
     form = VigilSignupForm(request.POST, vigil=vigil, user=user)
     if form.is_bot:
         return redirect("prayer:vigil-check-email")
-    if not form.is_valid():
-        return vigil_page(request, vigil, form=form, status=400, zone=zone)
+    if not form.is_valid() or not within_limits(
+        request, form, RATE_SCOPE, email=form.email_address
+    ):
+        return vigil_page(request, vigil, form=form, status=error_status(form), zone=zone)
     email = form.email_address
-    if limited := rate_limit(request, RATE_SCOPE, email=email):
-        return limited
     slots = form.cleaned_data["slots"]
     details = {
         "display_name": form.cleaned_data["display_name"],

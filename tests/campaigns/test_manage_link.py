@@ -171,9 +171,14 @@ def test_a_link_to_a_deleted_registration_is_refused(client, registration):
 
 
 def test_adding_contacts_is_rate_limited(client, registration, settings):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "campaign-registration": (1, 5, 3600)}
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "campaign-registration": {"ip": (1, 600), "email": (5, 3600)},
+    }
     url = links.manage_url(registration)
     client.post(url, contact_data())
     response = client.post(url, contact_data(**{"contact-email": "ann@example.org"}))
     assert response.status_code == 429
+    assert "from this connection" in response.content.decode()
+    assert 'value="ann@example.org"' in response.content.decode(), "what was typed is kept"
     assert registration.contacts.count() == 2

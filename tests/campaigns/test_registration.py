@@ -181,11 +181,15 @@ def test_get_on_the_register_route_goes_to_the_form(client, campaign):
 
 
 def test_too_many_registrations_from_one_address_are_refused(client, campaign, settings):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "campaign-registration": (100, 2, 3600)}
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "campaign-registration": {"ip": (100, 600), "email": (2, 3600)},
+    }
     for number in range(2):
         post(client, campaign, church_name=f"Church {number}", email="same@example.org")
     response = post(client, campaign, church_name="Church 3", email="same@example.org")
     assert response.status_code == 429
+    assert 'value="Church 3"' in response.content.decode(), "what was typed is kept"
 
 
 LONG = "x" * 10_000

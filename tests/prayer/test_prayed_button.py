@@ -8,21 +8,29 @@ Wi-Fi), up to a generous cap that bounds what clearing the cookie can add.
 import datetime
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from prayer.models import PrayedMark, PrayerRequest
-from prayer.views.requests import (
-    PRAYED_LIMIT,
-    PRAYED_PER_ADDRESS_PER_DAY,
-    VISITOR_COOKIE,
-    VISITOR_COOKIE_MAX_AGE,
-)
+from prayer.views.requests import VISITOR_COOKIE, VISITOR_COOKIE_MAX_AGE
 from tests.factories import UserFactory
 from tests.prayer.request_helpers import make_request, make_wall
 
 pytestmark = pytest.mark.django_db
 
 JSON = {"HTTP_ACCEPT": "application/json"}
+HALL = 100  # a church hall on one Wi-Fi
+CAP = 5  # a small cap per connection, request and day, to test it quickly
+DAY = 24 * 60 * 60
+
+
+def prayed_limits(**counted):
+    return {**settings.RATE_LIMITS, "prayed": {**settings.RATE_LIMITS["prayed"], **counted}}
+
+
+@pytest.fixture
+def small_cap(settings):
+    settings.RATE_LIMITS = prayed_limits(**{"ip-per-request": (CAP, DAY)})
 
 
 @pytest.fixture
@@ -119,17 +127,22 @@ def test_only_requests_on_the_wall(client, wall, fields):
     assert count(hidden) == 0
 
 
-def test_rate_limited_per_address(wall, prayer_request):
-    limit, _window = PRAYED_LIMIT
-    others = [make_request(f"Request {n}") for n in range(limit)]
+def test_rate_limited_per_connection_with_a_notice_on_the_wall(wall, prayer_request, settings):
+    settings.RATE_LIMITS = prayed_limits(ip=(3, 60 * 60))
+    others = [make_request(f"Request {n}") for n in range(3)]
     for number, other in enumerate(others):
         visitor = Client(HTTP_USER_AGENT=f"browser {number}", REMOTE_ADDR="198.51.100.7")
         assert visitor.post(prayed_url(wall, other)).status_code == 302
     visitor = Client(HTTP_USER_AGENT="one more", REMOTE_ADDR="198.51.100.7")
     response = visitor.post(prayed_url(wall, prayer_request))
-    assert response.status_code == 429
-    assert "Please wait a little" in response.content.decode()
-    assert visitor.post(prayed_url(wall, prayer_request), **JSON).status_code == 429
+    assert response.status_code == 302
+    assert response["Location"] == f"{wall.url}#prayer-{prayer_request.pk}"
+    wall_page = visitor.get(response["Location"]).content.decode()
+    assert "Very many prayers were counted from your connection" in wall_page
+    answer = visitor.post(prayed_url(wall, prayer_request), **JSON)
+    assert answer.status_code == 429
+    assert answer.json()["counted"] is False and answer.json()["prayed_count"] == 3
+    assert "from your connection" in answer.json()["message"]
     assert count(prayer_request) == 3
     other_address = Client(REMOTE_ADDR="198.51.100.8")
     assert other_address.post(prayed_url(wall, prayer_request)).status_code == 302
@@ -177,21 +190,33 @@ def test_a_forged_visitor_cookie_is_a_new_visitor_not_an_error(wall, prayer_requ
     assert visitor.cookies[VISITOR_COOKIE].value != forged
 
 
-def test_people_behind_one_connection_each_count_up_to_a_generous_cap(wall, prayer_request):
-    """A congregation on the church's Wi-Fi, many with the same phone and browser. Clearing the
-    cookie is a new visitor too, so the cap is also all that clearing it can add."""
+def test_a_church_hall_behind_one_connection_each_counts(wall, prayer_request):
+    """A congregation on the church's Wi-Fi, many with the same phone and browser, praying
+    through the wall together: each person counts once, for each request."""
+    church_wifi = {"REMOTE_ADDR": "192.0.2.50", "HTTP_USER_AGENT": "Same phone, same browser"}
+    other_request = make_request("Another request")
+    people = [Client(**church_wifi) for _ in range(HALL)]
+    for request in (prayer_request, other_request):
+        answers = [person.post(prayed_url(wall, request), **JSON) for person in people]
+        assert [answer.status_code for answer in answers] == [200] * HALL
+        assert all(answer.json()["counted"] for answer in answers)
+    assert count(prayer_request) == 3 + HALL
+    again = people[0].post(prayed_url(wall, prayer_request), **JSON).json()
+    assert again["counted"] is False and again["message"].startswith("Thank you: your prayer")
+
+
+def test_people_behind_one_connection_each_count_up_to_the_cap(wall, prayer_request, small_cap):
+    """Clearing the cookie is a new visitor too, so the cap is also all that clearing it can
+    add."""
     church_wifi = {"REMOTE_ADDR": "192.0.2.50", "HTTP_USER_AGENT": "Same phone, same browser"}
     answers = [
         Client(**church_wifi).post(prayed_url(wall, prayer_request), **JSON).json()
-        for _ in range(PRAYED_PER_ADDRESS_PER_DAY + 1)
+        for _ in range(CAP + 1)
     ]
 
-    assert PRAYED_PER_ADDRESS_PER_DAY >= 50
-    assert [answer["counted"] for answer in answers] == [True] * PRAYED_PER_ADDRESS_PER_DAY + [
-        False
-    ]
+    assert [answer["counted"] for answer in answers] == [True] * CAP + [False]
     assert "from your connection" in answers[-1]["message"]
-    assert count(prayer_request) == 3 + PRAYED_PER_ADDRESS_PER_DAY
+    assert count(prayer_request) == 3 + CAP
     elsewhere = Client(REMOTE_ADDR="192.0.2.51").post(prayed_url(wall, prayer_request), **JSON)
     assert elsewhere.json()["counted"] is True
     other_request = make_request("Another request")
@@ -199,14 +224,16 @@ def test_people_behind_one_connection_each_count_up_to_a_generous_cap(wall, pray
     assert again.json()["counted"] is True, "the cap is per request"
 
 
-def test_clearing_the_cookie_does_not_lift_the_cap_of_the_day(wall, prayer_request, time_machine):
+def test_clearing_the_cookie_does_not_lift_the_cap_of_the_day(
+    wall, prayer_request, time_machine, small_cap
+):
     time_machine.move_to(datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC))
     visitor = Client(REMOTE_ADDR="192.0.2.60")
-    for _ in range(PRAYED_PER_ADDRESS_PER_DAY + 5):
+    for _ in range(CAP + 5):
         visitor.cookies.clear()
         visitor.post(prayed_url(wall, prayer_request))
-    assert count(prayer_request) == 3 + PRAYED_PER_ADDRESS_PER_DAY
+    assert count(prayer_request) == 3 + CAP
 
     time_machine.move_to(datetime.datetime(2026, 6, 2, 9, tzinfo=datetime.UTC))
     visitor.post(prayed_url(wall, prayer_request))
-    assert count(prayer_request) == 4 + PRAYED_PER_ADDRESS_PER_DAY
+    assert count(prayer_request) == 4 + CAP

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from prayer.models import PrayerRequest
 from prayer.tasks.requests import notify_moderators
-from prayer.views.requests import SUBMIT_LIMIT
 from tests.factories import UserFactory, guarded
 from tests.prayer.request_helpers import make_request, make_topic
 
@@ -128,14 +127,26 @@ def test_honeypot_stores_and_sends_nothing(client, site_pages):
     assert mail.outbox == []
 
 
-def test_rate_limited_with_a_readable_page(client, site_pages):
-    limit, _window = SUBMIT_LIMIT
+def test_a_church_on_one_connection_is_not_turned_away(client, site_pages):
+    for number in range(100):
+        response = client.post(URL, valid(text=f"Request {number} from the church hall."))
+        assert response.status_code == 302
+    assert PrayerRequest.objects.count() == 100
+
+
+def test_one_address_is_limited_and_the_request_comes_back_as_typed(client, site_pages):
+    limit, _window = settings.RATE_LIMITS["prayer-request"]["email"]
     for _ in range(limit):
-        assert client.post(URL, valid()).status_code == 302
-    response = client.post(URL, valid())
+        assert client.post(URL, valid(email="ruth@example.org")).status_code == 302
+    response = client.post(
+        URL, valid(email="ruth@example.org", text="One more, for my sister.", name="Ruth")
+    )
+    html = response.content.decode()
     assert response.status_code == 429
-    assert "Please wait a little" in response.content.decode()
+    assert "sent for this email address" in html
+    assert "One more, for my sister.</textarea>" in html and 'value="Ruth"' in html
     assert PrayerRequest.objects.count() == limit
+    assert client.post(URL, valid(email="other@example.org")).status_code == 302
 
 
 def test_acknowledgement_email(client, site_pages):

@@ -89,7 +89,12 @@ def test_manage_page_rejects_bad_actions(client, url):
 
 
 def test_rate_limit_answers_429(client, url, settings):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "volunteer-signup": (2, 10, 3600)}
-    for _ in range(2):
-        client.post(url, form_data(name=""))
-    assert client.post(url, form_data()).status_code == 429
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "volunteer-signup": {"ip": (2, 600), "email": (10, 3600)},
+    }
+    for number in range(2):
+        client.post(url, form_data(email=f"v{number}@example.org"))
+    response = client.post(url, form_data(name="Asha Late"))
+    assert response.status_code == 429
+    assert 'value="Asha Late"' in response.content.decode(), "what was typed is kept"

@@ -1,4 +1,5 @@
-"""The honeypot, fill-time stamp and rate limits every public form carries."""
+"""The honeypot and fill-time stamp every public form carries (its rate limits:
+test_shared_connections.py)."""
 
 import re
 
@@ -6,7 +7,7 @@ import pytest
 import time_machine
 from django import forms
 from django.conf import settings
-from django.test import RequestFactory, override_settings
+from django.test import override_settings
 from django.utils import timezone
 
 from campaigns.models import ChurchRegistration
@@ -18,7 +19,6 @@ from website.formguard import (
     TOO_QUICK,
     GuardedForm,
     new_stamp,
-    rate_limit,
 )
 
 TWO_HOURS = 2 * 60 * 60
@@ -143,18 +143,3 @@ def test_an_old_church_registration_comes_back_whole_and_is_then_received(client
 
 def test_the_honeypot_is_not_listed_among_visible_fields():
     assert [field.name for field in NameForm().visible_fields()] == ["name"]
-
-
-@pytest.mark.django_db
-@override_settings(RATE_LIMITS={"default": (2, 1, 3600)})
-def test_rate_limit_per_ip_and_per_email(site_pages):
-    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")
-    assert rate_limit(request, "thing") is None
-    assert rate_limit(request, "thing") is None
-    limited = rate_limit(request, "thing")
-    assert limited.status_code == 429
-    assert b"Please wait a little" in limited.content
-    assert limited["Retry-After"] == "3600"
-    assert rate_limit(request, "thing", email="A@Example.org") is None
-    assert rate_limit(request, "thing", email="a@example.org ").status_code == 429
-    assert rate_limit(request, "other") is None
