@@ -4,6 +4,7 @@ from prayer.models.calendars import (
     PrayerCalendarDay,
     PrayerCalendarPage,
 )
+from prayer.models.pray import PrayPage
 from prayer.models.digests import DigestDelivery, DigestIssue
 from prayer.models.requests import PrayedMark, PrayerRequest
 from prayer.models.subscriptions import Subscription
@@ -23,6 +24,7 @@ __all__ = [
     "CalendarSubscription",
     "DigestDelivery",
     "DigestIssue",
+    "PrayPage",
     "PrayedMark",
     "PrayerCalendarDay",
     "PrayerCalendarPage",

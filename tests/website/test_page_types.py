@@ -43,6 +43,7 @@ class PageTypeTests(WagtailPageTestCase):
                 ),
                 "tags": "education, hope",
                 "regions": [],
+                "calls_to_action": streamfield([]),
             }
         )
         self.assertCanCreate(self.news, StoryPage, data)

@@ -15,7 +15,7 @@ from wagtail.search import index
 
 from website.blocks import StoryBodyBlock
 from website.consent.panels import ConsentPanel
-from website.models.pages import SocialMetaMixin
+from website.models.pages import OwnCallsToActionMixin, SocialMetaMixin
 from website.models.querysets import PublicPageQuerySet
 from website.models.taxonomy import Region
 
@@ -89,7 +89,7 @@ def paginate(queryset, page_number):
         return paginator.page(paginator.num_pages)
 
 
-class StoryPage(SocialMetaMixin, Page):
+class StoryPage(OwnCallsToActionMixin, SocialMetaMixin, Page):
     date = models.DateField("story date", default=timezone.localdate)
     author = models.CharField(max_length=120, blank=True)
     intro = models.TextField(max_length=500, help_text="One or two sentences shown in listings.")
@@ -127,6 +127,7 @@ class StoryPage(SocialMetaMixin, Page):
             ],
             heading="Related",
         ),
+        FieldPanel("calls_to_action"),
         ConsentPanel(heading="Consent of the people in this story"),
     ]
     search_fields = [
