@@ -121,6 +121,7 @@ class WayInBlock(CallToActionBlock):
 
     missing_target = "Choose a page or a form, or give a URL."
 
+
 class StoryBodyBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(
         features=["h2", "h3", "bold", "italic", "link", "ol", "ul"],

@@ -4,8 +4,8 @@ from prayer.models.calendars import (
     PrayerCalendarDay,
     PrayerCalendarPage,
 )
-from prayer.models.pray import PrayPage
 from prayer.models.digests import DigestDelivery, DigestIssue
+from prayer.models.pray import PrayPage
 from prayer.models.requests import PrayedMark, PrayerRequest
 from prayer.models.subscriptions import Subscription
 from prayer.models.topics import Topic
