@@ -17,7 +17,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from website.blocks import StoryBodyBlock
-from website.models.pages import SocialMetaMixin
+from website.models.pages import OwnCallsToActionMixin, SocialMetaMixin
 from website.models.querysets import PublicPageManager
 
 
@@ -45,7 +45,7 @@ class CampaignIndexPage(SocialMetaMixin, Page):
         return context
 
 
-class CampaignPage(RoutablePageMixin, SocialMetaMixin, Page):
+class CampaignPage(RoutablePageMixin, OwnCallsToActionMixin, SocialMetaMixin, Page):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True, help_text="Leave empty for a single day.")
     summary = models.TextField(max_length=500)
@@ -97,6 +97,7 @@ class CampaignPage(RoutablePageMixin, SocialMetaMixin, Page):
             heading="Resource kit",
         ),
         FieldPanel("prayer_topic"),
+        FieldPanel("calls_to_action"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
     parent_page_types = ["campaigns.CampaignIndexPage"]

@@ -91,6 +91,7 @@ class PageTypeTests(WagtailPageTestCase):
                 "end_date": "",
                 "summary": "Churches pray.",
                 "body": streamfield([]),
+                "calls_to_action": streamfield([]),
             }
         )
         self.assertCanCreate(index, CampaignPage, data)

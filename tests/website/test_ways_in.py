@@ -2,6 +2,7 @@
 campaign page is invited to do next, set by editors in Settings → Calls to action or on the page."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -93,8 +94,10 @@ def test_an_editor_changing_the_setting_changes_every_page_at_once(client, pages
 
 
 def test_the_settings_form_in_the_back_office_changes_what_stories_show(client, pages):
-    """An editor saves Settings → Calls to action through Wagtail's form, as in the admin."""
-    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    """A member of Editors saves Settings → Calls to action through Wagtail's form."""
+    editor = UserFactory(is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
     site = Site.objects.get(is_default_site=True)
     url = reverse("wagtailsettings:edit", args=["website", "waysinsettings", site.pk])
     data = nested_form_data(
@@ -113,7 +116,7 @@ def test_the_settings_form_in_the_back_office_changes_what_stories_show(client, 
     assert f'href="{pages["volunteer"].url}">Give an evening a week</a>' in html
 
 
-@pytest.mark.parametrize("where", ["story", "wall"])
+@pytest.mark.parametrize("where", ["story", "wall", "campaign"])
 def test_a_page_with_calls_to_action_of_its_own_shows_those_instead(client, pages, where):
     set_ways_in(way("Keep watch", "Join the vigil", page=pages["vigil"]))
     page = pages[where]
@@ -123,7 +126,9 @@ def test_a_page_with_calls_to_action_of_its_own_shows_those_instead(client, page
     assert "Send us a request" in html
     assert "Join the vigil" not in html
     # The others still show the site's.
-    assert "Join the vigil" in client.get(pages["campaign"].url).content.decode()
+    others = {"story", "wall", "campaign"} - {where}
+    for other in others:
+        assert "Join the vigil" in client.get(pages[other].url).content.decode(), other
 
 
 def test_a_call_to_action_whose_page_is_unpublished_or_deleted_is_left_out(client, pages):
@@ -220,3 +225,14 @@ def test_calls_to_action_cost_a_fixed_number_of_queries(client, pages):
         way("Campaign", "Freedom Sunday", page=pages["campaign"]),
     )
     assert measure() == one
+
+
+@pytest.mark.parametrize("group", ["Prayer moderators", "Volunteer coordinators"])
+def test_only_editors_change_the_calls_to_action(client, pages, group):
+    member = UserFactory(is_staff=True)
+    member.groups.add(Group.objects.get(name=group))
+    client.force_login(member)
+    site = Site.objects.get(is_default_site=True)
+    url = reverse("wagtailsettings:edit", args=["website", "waysinsettings", site.pk])
+    response = client.get(url)
+    assert response.status_code in (302, 403)

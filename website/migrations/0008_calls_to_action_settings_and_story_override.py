@@ -5,11 +5,35 @@ import wagtail.fields
 from django.db import migrations, models
 
 
+def let_editors_change_calls_to_action(apps, schema_editor):
+    """Editors set the site's calls to action (Settings → Calls to action)."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    content_type, _ = ContentType.objects.get_or_create(app_label="website", model="waysinsettings")
+    change, _ = Permission.objects.get_or_create(
+        content_type=content_type,
+        codename="change_waysinsettings",
+        defaults={"name": "Can change calls to action"},
+    )
+    for editors in Group.objects.filter(name="Editors"):
+        editors.permissions.add(change)
+
+
+def forget_editors_permission(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for editors in Group.objects.filter(name="Editors"):
+        editors.permissions.remove(*Permission.objects.filter(codename="change_waysinsettings"))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('wagtailcore', '0098_apitoken'),
         ('website', '0007_webhook_receipts'),
+        ('website', '0003_staff_groups'),
+        ('contenttypes', '0002_remove_content_type_name'),
     ]
 
     operations = [
@@ -35,4 +59,5 @@ class Migration(migrations.Migration):
                 'verbose_name': 'calls to action',
             },
         ),
+        migrations.RunPython(let_editors_change_calls_to_action, forget_editors_permission),
     ]
