@@ -97,6 +97,26 @@ def test_a_pray_page_with_no_way_left_says_so(client, site_pages):
     assert "will be listed here soon" in client.get("/pray/").content.decode()
 
 
+def test_the_pray_page_costs_a_fixed_number_of_queries_however_many_ways(client, pray):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    page = pray["page"]
+
+    def measure():
+        client.get("/pray/")
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/pray/")
+        return len(captured)
+
+    five = measure()
+    page.ways = list(page.ways.raw_data) * 3
+    page.save_revision().publish()
+    assert len(page.ways) == 15
+    assert measure() == five
+    assert five <= 12
+
+
 def test_the_menu_has_pray(client, pray):
     titles = [item["title"] for item in client.get("/").context["items"]]
     assert "Pray" in titles

@@ -207,13 +207,14 @@ def test_a_call_to_action_without_a_valid_target_is_refused(value, message):
     assert message in str(getattr(raised.value, "block_errors", raised.value))
 
 
-def test_calls_to_action_cost_a_fixed_number_of_queries(client, pages):
+@pytest.mark.parametrize("where", ["story", "wall", "campaign", "home"])
+def test_calls_to_action_cost_a_fixed_number_of_queries(client, pages, where):
     """Their pages come in one query however many cards there are."""
 
     def measure():
-        client.get(pages["story"].url)  # warm the caches
+        client.get(pages[where].url)  # warm the caches
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(pages["story"].url).status_code == 200
+            assert client.get(pages[where].url).status_code == 200
         return len(captured)
 
     set_ways_in(way("Keep watch", "Join the vigil", page=pages["vigil"]))
