@@ -17,7 +17,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from website.blocks import StoryBodyBlock
-from website.models.pages import OwnCallsToActionMixin, SocialMetaMixin
+from website.models.pages import SocialMetaMixin, own_calls_to_action
 from website.models.querysets import PublicPageManager
 
 
@@ -45,7 +45,7 @@ class CampaignIndexPage(SocialMetaMixin, Page):
         return context
 
 
-class CampaignPage(RoutablePageMixin, OwnCallsToActionMixin, SocialMetaMixin, Page):
+class CampaignPage(RoutablePageMixin, SocialMetaMixin, Page):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True, help_text="Leave empty for a single day.")
     summary = models.TextField(max_length=500)
@@ -53,6 +53,7 @@ class CampaignPage(RoutablePageMixin, OwnCallsToActionMixin, SocialMetaMixin, Pa
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = StreamField(StoryBodyBlock(), blank=True)
+    calls_to_action = own_calls_to_action()
     registration_opens_at = models.DateTimeField(
         null=True, blank=True, help_text="Leave empty to open registration as soon as published."
     )

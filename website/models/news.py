@@ -15,7 +15,7 @@ from wagtail.search import index
 
 from website.blocks import StoryBodyBlock
 from website.consent.panels import ConsentPanel
-from website.models.pages import OwnCallsToActionMixin, SocialMetaMixin
+from website.models.pages import SocialMetaMixin, own_calls_to_action
 from website.models.querysets import PublicPageQuerySet
 from website.models.taxonomy import Region
 
@@ -89,7 +89,7 @@ def paginate(queryset, page_number):
         return paginator.page(paginator.num_pages)
 
 
-class StoryPage(OwnCallsToActionMixin, SocialMetaMixin, Page):
+class StoryPage(SocialMetaMixin, Page):
     date = models.DateField("story date", default=timezone.localdate)
     author = models.CharField(max_length=120, blank=True)
     intro = models.TextField(max_length=500, help_text="One or two sentences shown in listings.")
@@ -97,6 +97,7 @@ class StoryPage(OwnCallsToActionMixin, SocialMetaMixin, Page):
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = StreamField(StoryBodyBlock())
+    calls_to_action = own_calls_to_action()
     tags = ClusterTaggableManager(through="website.StoryTag", blank=True)
     regions = ParentalManyToManyField(Region, blank=True, related_name="stories")
     related_campaign = models.ForeignKey(

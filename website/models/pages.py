@@ -21,19 +21,15 @@ class SocialMetaMixin:
         return self.search_description or getattr(self, "intro", "") or ""
 
 
-class OwnCallsToActionMixin(models.Model):
-    """A page that shows the site's calls to action (Settings → Calls to action) at its foot,
-    unless an editor gives it calls to action of its own here."""
-
-    calls_to_action = StreamField(
+def own_calls_to_action():
+    """The field of a page that shows the site's calls to action (Settings → Calls to action) at
+    its foot, unless an editor gives it calls to action of its own here."""
+    return StreamField(
         [("call_to_action", WayInBlock())],
         blank=True,
         max_num=4,
         help_text="Leave empty to show the site's calls to action (Settings → Calls to action).",
     )
-
-    class Meta:
-        abstract = True
 
 
 class HomePage(SocialMetaMixin, Page):
