@@ -4,6 +4,7 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
+from wagtail.search import index
 
 from website.blocks import WayInBlock
 from website.models.pages import SocialMetaMixin
@@ -19,6 +20,7 @@ class PrayPage(SocialMetaMixin, Page):
     )
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("ways")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
     parent_page_types = ["website.HomePage"]
     subpage_types: list[str] = []
     max_count = 1
