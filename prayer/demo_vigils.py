@@ -82,7 +82,7 @@ def create_vigil_demo(home_page):
         vigil = VigilPage(
             title="Seven days of unbroken prayer",
             slug=VIGIL_SLUG,
-            show_in_menus=True,
+            show_in_menus=False,  # the Pray page in the menu leads to it
             intro="Before Freedom Sunday we pray around the clock for a week. Choose an hour "
             "(or several) in your own time zone, and someone will be praying at every moment.",
             campaign=campaign,

@@ -1,6 +1,7 @@
 """StreamField blocks for the editorial pages."""
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
@@ -62,13 +63,63 @@ class CallToActionBlock(blocks.StructBlock):
         }
         description = "A heading, a sentence and a button"
 
+    missing_target = "Choose a page or give a URL."
+
     def clean(self, value):
         value = super().clean(value)
-        if not value.get("page") and not value.get("url"):
+        if not value.get("page") and not value.get("form") and not value.get("url"):
             raise blocks.StructBlockValidationError(
-                block_errors={"page": ValidationError("Choose a page or give a URL.")}
+                block_errors={"page": ValidationError(self.missing_target)}
             )
         return value
+
+    def target_url(self, value, request=None):
+        """Where the button leads: the page while it is live, else the form, else the URL.
+
+        "" when none is left (the page was unpublished or deleted): the card is then not shown.
+        """
+        page = value.get("page")
+        if page is not None and page.live:
+            url = page.get_url(request)
+            if url:
+                return url
+        if value.get("form") in SITE_FORMS:
+            return reverse(SITE_FORMS[value["form"]][1])
+        return value.get("url") or ""
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["target_url"] = self.target_url(value, (parent_context or {}).get("request"))
+        return context
+
+
+# Forms of this site a call to action can lead to: no page holds them, so they are named here
+# rather than typed in as URLs (which break when the site moves).
+SITE_FORMS = {
+    "prayer_updates": ("Prayer updates by email (the sign-up form)", "prayer:subscribe"),
+    "prayer_request": ("Send a prayer request (the form)", "prayer:submit_request"),
+}
+
+
+class WayInBlock(CallToActionBlock):
+    """A call to action that can also lead to one of the site's forms: the home page's, the
+    site's default ones (Settings → Calls to action), and the ways on the Pray page."""
+
+    form = blocks.ChoiceBlock(
+        choices=[(key, label) for key, (label, _) in SITE_FORMS.items()],
+        required=False,
+        help_text="Used when no page is chosen, instead of the URL.",
+    )
+
+    class Meta:
+        preview_value = {
+            "heading": "Pray with us",
+            "text": "Receive a short prayer update each week.",
+            "button_label": "Subscribe",
+            "form": "prayer_updates",
+        }
+
+    missing_target = "Choose a page or a form, or give a URL."
 
 
 class StoryBodyBlock(blocks.StreamBlock):

@@ -17,7 +17,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from website.blocks import StoryBodyBlock
-from website.models.pages import SocialMetaMixin
+from website.models.pages import SocialMetaMixin, own_calls_to_action
 from website.models.querysets import PublicPageManager
 
 
@@ -53,6 +53,7 @@ class CampaignPage(RoutablePageMixin, SocialMetaMixin, Page):
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = StreamField(StoryBodyBlock(), blank=True)
+    calls_to_action = own_calls_to_action()
     registration_opens_at = models.DateTimeField(
         null=True, blank=True, help_text="Leave empty to open registration as soon as published."
     )
@@ -97,6 +98,7 @@ class CampaignPage(RoutablePageMixin, SocialMetaMixin, Page):
             heading="Resource kit",
         ),
         FieldPanel("prayer_topic"),
+        FieldPanel("calls_to_action"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
     parent_page_types = ["campaigns.CampaignIndexPage"]

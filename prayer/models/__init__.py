@@ -5,6 +5,7 @@ from prayer.models.calendars import (
     PrayerCalendarPage,
 )
 from prayer.models.digests import DigestDelivery, DigestIssue
+from prayer.models.pray import PrayPage
 from prayer.models.requests import PrayedMark, PrayerRequest
 from prayer.models.subscriptions import Subscription
 from prayer.models.topics import Topic
@@ -23,6 +24,7 @@ __all__ = [
     "CalendarSubscription",
     "DigestDelivery",
     "DigestIssue",
+    "PrayPage",
     "PrayedMark",
     "PrayerCalendarDay",
     "PrayerCalendarPage",

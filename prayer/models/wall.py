@@ -8,7 +8,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
-from website.models.pages import SocialMetaMixin
+from website.models.pages import SocialMetaMixin, own_calls_to_action
 
 WALL_PAGE_SIZE = 12
 ANSWERED_ON_WALL = 6
@@ -16,8 +16,9 @@ ANSWERED_ON_WALL = 6
 
 class PrayerWallPage(RoutablePageMixin, SocialMetaMixin, Page):
     intro = models.TextField(max_length=500, blank=True)
+    calls_to_action = own_calls_to_action()
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("calls_to_action")]
     parent_page_types = ["website.HomePage"]
     subpage_types: list[str] = []
     max_count = 1

@@ -206,6 +206,7 @@ def story_form(story, **changes):
             "body": streamfield([("paragraph", rich_text("<p>The story told with care.</p>"))]),
             "tags": "",
             "regions": [],
+            "calls_to_action": streamfield([]),
             "action-publish": "action-publish",
         }
     )

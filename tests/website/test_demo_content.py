@@ -28,6 +28,7 @@ from website.models import (
     Region,
     StandardPage,
     StoryPage,
+    WaysInSettings,
 )
 
 User = get_user_model()
@@ -68,6 +69,7 @@ def snapshot(media_root):
         "tags": Tag.objects.count(),
         "sites": Site.objects.count(),
         "settings": OrganisationSettings.objects.count(),
+        "calls to action": list(WaysInSettings.objects.values_list("calls_to_action", flat=True)),
         "latest revision": Revision.objects.order_by("-pk").values_list("pk", flat=True).first(),
         "files": files,
     }
@@ -135,6 +137,50 @@ class TestDemoContent:
         assert campaign.get_parent().show_in_menus
         assert home.featured_campaign.specific == campaign
         assert StoryPage.objects.filter(related_campaign=campaign).count() == 2
+
+    def test_pray_page_in_the_menu_gathers_every_way_to_pray(self, demo_site, client):
+        from prayer.models import PrayerCalendarPage, PrayerWallPage, PrayPage, VigilPage
+
+        pray = PrayPage.objects.live().get()
+        assert pray.url == "/pray/"
+        html = client.get("/").content.decode()
+        menu = html[html.index('<nav class="main-nav"') :]
+        menu = menu[: menu.index("</nav>")]
+        assert '<a href="/pray/">Pray</a>' in menu
+        assert menu.index(">Stories<") < menu.index(">Pray<"), "Pray comes right after Stories"
+
+        page = client.get("/pray/").content.decode()
+        wanted = [
+            PrayerWallPage.objects.get().url,
+            reverse("prayer:subscribe"),
+            PrayerCalendarPage.objects.get().url,
+            VigilPage.objects.get().url,
+            reverse("prayer:submit_request"),
+        ]
+        for url in wanted:
+            assert f'class="button" href="{url}"' in page, url
+            assert client.get(url).status_code == 200, url
+
+    def test_home_pray_with_us_card_leads_to_the_pray_page(self, demo_site, client):
+        html = client.get("/").content.decode()
+        card = html[html.index("Pray with us") :]
+        assert card[: card.index("</div>")].count('href="/pray/"') == 1
+
+    def test_stories_wall_and_campaign_invite_to_pray_and_volunteer(self, demo_site, client):
+        from prayer.models import PrayerWallPage, VigilPage
+        from volunteers.models import VolunteerIndexPage
+
+        ways_in = WaysInSettings.for_site(Site.objects.get(is_default_site=True))
+        assert len(ways_in.calls_to_action) == 4
+        for page in [
+            StoryPage.objects.live().first(),
+            PrayerWallPage.objects.get(),
+            CampaignPage.objects.get(),
+        ]:
+            html = client.get(page.url).content.decode()
+            assert f'href="{reverse("prayer:subscribe")}"' in html, page.url
+            assert f'href="{VigilPage.objects.get().url}"' in html, page.url
+            assert f'href="{VolunteerIndexPage.objects.get().url}"' in html, page.url
 
     def test_pictures_are_small_described_files(self, demo_site):
         images = get_image_model().objects.all()

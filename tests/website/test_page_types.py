@@ -43,6 +43,7 @@ class PageTypeTests(WagtailPageTestCase):
                 ),
                 "tags": "education, hope",
                 "regions": [],
+                "calls_to_action": streamfield([]),
             }
         )
         self.assertCanCreate(self.news, StoryPage, data)
@@ -90,6 +91,7 @@ class PageTypeTests(WagtailPageTestCase):
                 "end_date": "",
                 "summary": "Churches pray.",
                 "body": streamfield([]),
+                "calls_to_action": streamfield([]),
             }
         )
         self.assertCanCreate(index, CampaignPage, data)

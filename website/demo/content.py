@@ -68,15 +68,16 @@ SCENES = {
 CALLS_TO_ACTION = {
     "pray": {
         "heading": "Pray with us",
-        "text": "Join churches around the world on Freedom Sunday, and pray for freedom.",
-        "button_label": "About Freedom Sunday",
-        "page": "campaign",
+        "text": "Read the prayer wall, receive prayer updates, follow the prayer calendar or "
+        "keep watch for an hour in the vigil: every way to pray, on one page.",
+        "button_label": "Ways to pray",
+        "page": "pray",
     },
     "volunteer": {
         "heading": "Give your time",
         "text": "Teach, coach, cook or answer the phone: volunteers make the work possible.",
         "button_label": "How to volunteer",
-        "page": "about",
+        "page": "volunteer",
     },
     "give": {
         "heading": "Give",
@@ -90,6 +91,59 @@ CALLS_TO_ACTION = {
         "button_label": "Find out more",
         "page": "campaign",
     },
+}
+
+# The ways in: what Settings → Calls to action shows at the foot of every story, the prayer
+# wall and the campaign page; and the ways on the Pray page. "page" names a demo page, "form"
+# one of the site's forms (website/blocks.py SITE_FORMS).
+WAYS_IN = {
+    "heading": "Pray and take part",
+    "calls_to_action": ["updates", "vigil", "calendar", "volunteer"],
+}
+
+CALLS_TO_ACTION.update(
+    {
+        "updates": {
+            "heading": "Pray by email",
+            "text": "A short prayer update each week or month, on the topics you choose.",
+            "button_label": "Receive prayer updates",
+            "form": "prayer_updates",
+        },
+        "vigil": {
+            "heading": "Keep watch for an hour",
+            "text": "Join the vigil: choose an hour in your own time zone, so someone is "
+            "praying at every moment.",
+            "button_label": "Join the vigil",
+            "page": "vigil",
+        },
+        "calendar": {
+            "heading": "Pray through the calendar",
+            "text": "One focus a day for 21 days, by email, in your calendar or here.",
+            "button_label": "Follow the prayer calendar",
+            "page": "calendar",
+        },
+        "wall": {
+            "heading": "The prayer wall",
+            "text": "Pray now for the requests of the women, children and teams we serve, "
+            "and tell them you prayed.",
+            "button_label": "Open the prayer wall",
+            "page": "wall",
+        },
+        "request": {
+            "heading": "Ask for prayer",
+            "text": "Send us a prayer request. A moderator reads it before anything is shared, "
+            "and you choose whether it may appear on the wall.",
+            "button_label": "Send a prayer request",
+            "form": "prayer_request",
+        },
+    }
+)
+
+PRAY = {
+    "title": "Pray",
+    "slug": "pray",
+    "intro": "Prayer is where we begin. Here is every way to pray with us: choose one, or several.",
+    "ways": ["wall", "updates", "calendar", "vigil", "request"],
 }
 
 HOME = {

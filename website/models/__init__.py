@@ -3,7 +3,7 @@ from website.models.mailing import Suppression, WebhookReceipt
 from website.models.ministries import MinistryGalleryImage, MinistryPage
 from website.models.news import NewsIndexPage, StoryPage
 from website.models.pages import HomePage, StandardPage
-from website.models.site_settings import OrganisationSettings
+from website.models.site_settings import OrganisationSettings, WaysInSettings
 from website.models.system import TaskHeartbeat
 from website.models.taxonomy import Region, StoryTag
 from website.models.users import User
@@ -24,5 +24,6 @@ __all__ = [
     "Suppression",
     "TaskHeartbeat",
     "User",
+    "WaysInSettings",
     "WebhookReceipt",
 ]

@@ -15,7 +15,7 @@ from wagtail.search import index
 
 from website.blocks import StoryBodyBlock
 from website.consent.panels import ConsentPanel
-from website.models.pages import SocialMetaMixin
+from website.models.pages import SocialMetaMixin, own_calls_to_action
 from website.models.querysets import PublicPageQuerySet
 from website.models.taxonomy import Region
 
@@ -97,6 +97,7 @@ class StoryPage(SocialMetaMixin, Page):
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = StreamField(StoryBodyBlock())
+    calls_to_action = own_calls_to_action()
     tags = ClusterTaggableManager(through="website.StoryTag", blank=True)
     regions = ParentalManyToManyField(Region, blank=True, related_name="stories")
     related_campaign = models.ForeignKey(
@@ -127,6 +128,7 @@ class StoryPage(SocialMetaMixin, Page):
             ],
             heading="Related",
         ),
+        FieldPanel("calls_to_action"),
         ConsentPanel(heading="Consent of the people in this story"),
     ]
     search_fields = [

@@ -6,7 +6,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from website.blocks import CallToActionBlock, StoryBodyBlock
+from website.blocks import StoryBodyBlock, WayInBlock
 from website.consent.images import shown
 
 
@@ -19,6 +19,17 @@ class SocialMetaMixin:
 
     def get_social_description(self):
         return self.search_description or getattr(self, "intro", "") or ""
+
+
+def own_calls_to_action():
+    """The field of a page that shows the site's calls to action (Settings → Calls to action) at
+    its foot, unless an editor gives it calls to action of its own here."""
+    return StreamField(
+        [("call_to_action", WayInBlock())],
+        blank=True,
+        max_num=4,
+        help_text="Leave empty to show the site's calls to action (Settings → Calls to action).",
+    )
 
 
 class HomePage(SocialMetaMixin, Page):
@@ -40,10 +51,11 @@ class HomePage(SocialMetaMixin, Page):
         help_text="A campaign shown below the hero while it runs.",
     )
     calls_to_action = StreamField(
-        [("call_to_action", CallToActionBlock())],
+        [("call_to_action", WayInBlock())],
         blank=True,
         max_num=3,
-        help_text="Up to three: pray, volunteer, give.",
+        help_text="Up to three: pray, volunteer, give. Leave empty to show the site's calls to "
+        "action (Settings → Calls to action).",
     )
 
     content_panels = [

@@ -1,4 +1,5 @@
-"""Template tags for the public site: the main menu, absolute URLs, pagination and embeds."""
+"""Template tags for the public site: the main menu, calls to action, absolute URLs, pagination
+and embeds."""
 
 from django import template
 from wagtail.models import Site
@@ -22,6 +23,26 @@ def main_menu(context):
         for item in menu_items(site, request)
     ]
     return {"items": items}
+
+
+@register.simple_tag(takes_context=True)
+def calls_to_action(context, page=None):
+    """The page's own calls to action, or else the site's (Settings → Calls to action), each
+    one whose target is gone left out."""
+    from website.models import WaysInSettings
+
+    request = context.get("request")
+    stream = getattr(page, "calls_to_action", None)
+    if not stream and request is not None:
+        stream = WaysInSettings.for_request(request).calls_to_action
+    return calls_to_action_in(context, stream)
+
+
+@register.simple_tag(takes_context=True)
+def calls_to_action_in(context, stream):
+    """The call to action blocks of ``stream`` whose page, form or URL is still there."""
+    request = context.get("request")
+    return [child for child in stream or [] if child.block.target_url(child.value, request)]
 
 
 @register.simple_tag(takes_context=True)

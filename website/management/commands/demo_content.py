@@ -23,7 +23,9 @@ from campaigns.demo import create_campaign_demo
 from campaigns.models import CampaignIndexPage, CampaignPage
 from prayer.demo import create_prayer_demo
 from prayer.demo_vigils import create_vigil_demo
+from prayer.models import PrayerCalendarPage, PrayerWallPage, PrayPage, VigilPage
 from volunteers.demo import create_volunteer_demo
+from volunteers.models import VolunteerIndexPage
 from website.demo import content
 from website.demo.images import render_jpeg
 from website.demo.stories import STORIES
@@ -36,6 +38,7 @@ from website.models import (
     Region,
     StandardPage,
     StoryPage,
+    WaysInSettings,
 )
 from website.sites import align_default_site, site_address
 
@@ -65,6 +68,7 @@ class Command(BaseCommand):
             areas.update(create_campaign_demo(home))
             areas.update(create_volunteer_demo(home))
             areas.update(create_vigil_demo(home))
+            builder.finish(home)
         for note in builder.notes:
             self.stdout.write(note)
         if any(areas.values()):
@@ -91,14 +95,16 @@ class DemoBuilder:
         self.created = Counter()  # model -> how many were created
         self.notes = []
         self.pages = {}
+        self.regions = {}
         self.new_home = False
         self._collection = None
 
     def build(self):
+        """The home page and the pages the prayer, campaign and volunteer demos hang from."""
         home = self.ensure_home()
         self.ensure_organisation()
-        regions = self.ensure_regions()
-        news = self.ensure_page(
+        self.regions = self.ensure_regions()
+        self.pages["news"] = self.ensure_page(
             home, NewsIndexPage, content.STORIES_INDEX["slug"], lambda: content.STORIES_INDEX
         )
         self.pages["about"] = self.ensure_page(
@@ -113,9 +119,24 @@ class DemoBuilder:
         )
         self.ensure_campaign(home)
         self.ensure_ministries(home)
-        self.ensure_stories(news, regions)
-        self.finish_home(home, news)
         return home
+
+    def finish(self, home):
+        """Once the other demos made the prayer and volunteer pages: the Pray page, the stories
+        and the calls to action that lead to them."""
+        for key, page_class in [
+            ("wall", PrayerWallPage),
+            ("vigil", VigilPage),
+            ("calendar", PrayerCalendarPage),
+            ("volunteer", VolunteerIndexPage),
+        ]:
+            found = page_class.objects.child_of(home).live().first()
+            if found is not None:
+                self.pages[key] = found
+        self.pages["pray"] = self.ensure_pray_page(home)
+        self.ensure_stories(self.pages["news"], self.regions)
+        self.ensure_ways_in()
+        self.finish_home(home, self.pages["news"])
 
     # Site, home page and organisation
 
@@ -202,6 +223,19 @@ class DemoBuilder:
             if not self.new_home:
                 self.notes.append("Linked the home page to the demo pages.")
 
+    def ensure_ways_in(self):
+        """The site's calls to action (Settings → Calls to action), unless an editor set some."""
+        site = Site.objects.get(is_default_site=True)
+        ways_in = WaysInSettings.objects.filter(site=site).first() or WaysInSettings(site=site)
+        if ways_in.calls_to_action:
+            return
+        ways_in.heading = content.WAYS_IN["heading"]
+        ways_in.calls_to_action = self.stream(
+            [("call_to_action", key) for key in content.WAYS_IN["calls_to_action"]], "ways-in"
+        )
+        ways_in.save()
+        self.notes.append(f"Filled in the calls to action for {site}.")
+
     # Taxonomy
 
     def ensure_regions(self):
@@ -236,6 +270,24 @@ class DemoBuilder:
         page.save_revision().publish()
         self.created[page_class] += 1
         return page
+
+    def ensure_pray_page(self, home):
+        """The Pray page, in the menu just after the stories: every way to pray."""
+        existing = PrayPage.objects.child_of(home).first()
+        if existing is not None:
+            return existing
+        pray = self.ensure_page(
+            home,
+            PrayPage,
+            content.PRAY["slug"],
+            lambda: {
+                "title": content.PRAY["title"],
+                "intro": content.PRAY["intro"],
+                "ways": self.stream([("way", key) for key in content.PRAY["ways"]], "pray"),
+            },
+        )
+        pray.move(self.pages["news"], pos="right")
+        return pray
 
     def ensure_campaign(self, home):
         index = self.ensure_page(
@@ -307,7 +359,7 @@ class DemoBuilder:
                 value = {"image": image.pk, "alt_text": image.description, "caption": args[1]}
             elif kind == "pull_quote":
                 value = {"quote": args[0], "attribution": args[1]}
-            elif kind == "call_to_action":
+            elif kind in ("call_to_action", "way"):
                 value = self.call_to_action(args[0])
             else:
                 raise ValueError(f"Unknown demo block {kind!r}")
@@ -318,13 +370,16 @@ class DemoBuilder:
     def call_to_action(self, key):
         spec = content.CALLS_TO_ACTION[key]
         page = self.pages.get(spec.get("page"))
-        return {
+        value = {
             "heading": spec["heading"],
             "text": spec["text"],
             "button_label": spec["button_label"],
             "page": page.pk if page else None,
-            "url": spec.get("url", "" if page else content.DONATE_URL),
+            "url": spec.get("url", "" if page or "form" in spec else content.DONATE_URL),
         }
+        if "form" in spec:
+            value["form"] = spec["form"]
+        return value
 
     # Pictures
 
