@@ -71,6 +71,8 @@ class GuardedForm(forms.Form):
             required=False,
             strip=False,
             widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+            # Out of sight wherever it is rendered, even by `{{ form }}`.
+            template_name="forms/honeypot.html",
         )
         self.fields[STAMP_FIELD] = forms.CharField(required=False, widget=forms.HiddenInput)
         # A fresh stamp on every rendering, so a form sent back ("too quick", "too old") can
