@@ -66,7 +66,7 @@ class GuardedForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields[HONEYPOT_FIELD] = forms.CharField(
+        self.fields[HONEYPOT_FIELD] = forms.CharField(  # type: ignore[call-arg]  # stubs lack template_name (Django 5.0)
             label="Leave this field empty",
             required=False,
             strip=False,
