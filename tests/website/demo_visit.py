@@ -3,8 +3,9 @@
 `visit_demo(client)` crawls the site from its home page along its own links, fills in each
 form that asks for an email address (once empty, to see its errors, and once as a person
 would), follows every link in the emails that sends, presses the "Confirm" buttons on the
-pages those links open, and crawls on from there. It returns each HTML page by the request
-that got it, for checks that must hold on every page (valid HTML, labelled inputs ...).
+pages those links open, and crawls on from there. Last it opens the unsubscribe link each bulk
+email carries for the people it signed up and presses "Unsubscribe". It returns each HTML page
+by the request that got it, for checks that must hold on every page (valid HTML, labels ...).
 """
 
 import itertools
@@ -156,12 +157,13 @@ class Visit:
                 landed += self.submit(path, match[0], self.filled(match[0]), "filled in")
         return landed
 
-    def press_confirm(self, paths) -> list[str]:
+    def press(self, word: str, paths) -> list[str]:
+        """Press each button saying `word` ("Confirm", "Unsubscribe") on these pages."""
         landed = []
         for path in paths:
             for form in parse(self.pages[f"GET {path}"]).forms:
-                if form.method == "post" and any("Confirm" in b for b in form.buttons):
-                    landed += self.submit(path, form, self.filled(form), "confirm")
+                if form.method == "post" and any(word in b for b in form.buttons):
+                    landed += self.submit(path, form, self.filled(form), word.lower())
         return landed
 
     # -- emails -----------------------------------------------------------------------------
@@ -169,6 +171,7 @@ class Visit:
         links = []
         for message in mail.outbox[self.mail_read :]:
             bodies = [message.body] + [body for body, _ in getattr(message, "alternatives", [])]
+            bodies += [str(value) for value in message.extra_headers.values()]  # List-Unsubscribe
             for body in bodies:
                 for link in EMAIL_LINK.findall(body):
                     target = self.local("/", link.rstrip(".,)"))
@@ -176,6 +179,29 @@ class Visit:
                         links.append(target)
         self.mail_read = len(mail.outbox)
         return links
+
+
+def unsubscribe_links() -> list[str]:
+    """The unsubscribe link each bulk email (digest, daily calendar entry, vigil reminder,
+    campaign update) carries for the people the visit signed up, as those emails build it."""
+    from campaigns import links as campaign_links
+    from campaigns.models import RegistrationContact
+    from prayer import links as prayer_links
+    from prayer.emails import calendars as calendar_emails
+    from prayer.emails import vigils as vigil_emails
+    from prayer.models import CalendarSubscription, Subscription, VigilSignup
+
+    urls = [prayer_links.unsubscribe_url(s.pk, s.link_version) for s in Subscription.objects.all()]
+    urls += [
+        calendar_emails.unsubscribe_url(s.pk, s.token_version)
+        for s in CalendarSubscription.objects.all()
+    ]
+    urls += [vigil_emails.unsubscribe_url(s.pk, s.token_version) for s in VigilSignup.objects.all()]
+    urls += [
+        campaign_links.unsubscribe_url(c.pk, c.link_version)
+        for c in RegistrationContact.objects.all()
+    ]
+    return [urlsplit(url).path for url in urls]
 
 
 def visit_demo(client: Client) -> dict[str, str]:
@@ -186,6 +212,7 @@ def visit_demo(client: Client) -> dict[str, str]:
         from_emails = visit.crawl(visit.links_in_new_emails() + landed)
         if not from_emails:
             break
-        landed = visit.press_confirm(from_emails)
+        landed = visit.press("Confirm", from_emails)
         landed += visit.fill_in_email_forms(from_emails)
+    visit.crawl(visit.press("Unsubscribe", visit.crawl(unsubscribe_links())))
     return visit.pages

@@ -23,6 +23,18 @@ from website.formguard import HONEYPOT_FIELD, STAMP_FIELD
 # A visit that reached fewer pages than this went wrong (a broken crawler checks nothing).
 MIN_PAGES = 60
 FORM_PAGES = ("/pray/subscribe/", "/accounts/signup/")
+EMAILED_PAGES = (
+    "/pray/confirm/",
+    "/pray/preferences/",
+    "/pray/calendars/confirm/",
+    "/pray/vigils/confirm/",
+    "/pray/vigils/my-slots/",
+    "/volunteer/confirm/",
+    "/volunteer/my/",
+    "/church/registration/",
+    "/accounts/confirm-email/",
+    "unsubscribe",
+)
 
 
 @pytest.fixture(scope="class")
@@ -48,8 +60,11 @@ class TestDemoPages:
         posts = [request for request in demo_pages if request.startswith("POST")]
         assert any("(empty)" in request for request in posts)
         assert any("(confirm)" in request for request in posts), "no emailed link was confirmed"
-        # Pages only an emailed link opens: confirmations, preferences, managing a sign-up.
-        assert any("/preferences/" in request for request in demo_pages), sorted(demo_pages)
+        assert any("(unsubscribe)" in request for request in posts), "nobody unsubscribed"
+        # Pages only an emailed link opens: confirmations, preferences, managing a sign-up,
+        # unsubscribing.
+        for part in EMAILED_PAGES:
+            assert any(part in request for request in demo_pages), (part, sorted(demo_pages))
 
     def test_the_nu_html_checker_finds_no_errors(self, demo_pages, tmp_path):
         files = {}
