@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test test-full coverage coverage-floor lint typecheck format bench-pages clean
+.PHONY: install run serve test test-full coverage coverage-floor lint typecheck format bench-pages clean vnu
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,17 @@ run: install
 serve:
 	@echo "Serving Vigil at http://$(HOST):$(PORT)/ with a task cluster (Ctrl-C stops both)"
 	$(BIN)/python manage.py serve $(HOST):$(PORT)
+
+# The Nu HTML Checker for tests/website/test_demo_pages_html.py (skipped without it): the npm
+# package vnu-jar under tools/vnu/ (not in git), run with the machine's Java. VNU_JAR=path uses
+# another copy.
+VNU_VERSION ?= 26.9.27
+VNU_JAR_INSTALLED := tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR_INSTALLED):
+	npm install --prefix tools/vnu --no-save --no-audit --no-fund vnu-jar@$(VNU_VERSION)
+
+vnu: $(VNU_JAR_INSTALLED)
+	java -version
 
 # The fast lane: every test, fuzz tests at 25 inputs, both cores, the test database reused
 # between runs (tests/reused_db.py). `.venv/bin/pytest path/to/test_file.py` runs one file.

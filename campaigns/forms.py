@@ -74,13 +74,16 @@ def clean_phone(value, country):
 
 
 class ContactFields(forms.Form):
-    contact_name = PlainCharField(label="Your name", max_length=100)
+    contact_name = PlainCharField(
+        label="Your name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     role = PlainCharField(
         label="Your role at the church", max_length=100, help_text="Pastor or youth leader, say."
     )
     email = forms.EmailField(
         label="Email address",
         max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
             "required": "Please give an email address: the resource kit is sent there.",
             "invalid": "Please enter an email address like name@example.org.",
@@ -91,6 +94,8 @@ class ContactFields(forms.Form):
         label="Phone (optional)",
         required=False,
         max_length=40,
+        # type="tel" brings up the phone keypad.
+        widget=forms.TelInput(attrs={"autocomplete": "tel"}),
         help_text="With its country code, like +44 20 7946 0000.",
         error_messages={"max_length": "Please enter a shorter phone number."},
     )
@@ -204,6 +209,9 @@ class AddContactForm(ContactFields):
         self.fields["contact_name"].label = "Their name"
         self.fields["role"].label = "Their role at the church"
         self.fields["consents_to_updates"].label = "They agreed to receive campaign updates"
+        # Someone else's details: the browser must not offer the visitor's own.
+        for name in ("contact_name", "email", "phone"):
+            self.fields[name].widget.attrs["autocomplete"] = "off"
 
     def phone_country(self):
         return self.country

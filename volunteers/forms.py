@@ -62,25 +62,26 @@ class SignUpForm(RequirementsMixin, GuardedForm, forms.Form):
     name = forms.CharField(
         label="Your name",
         max_length=NAME_MAX,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": "Please tell us your name."},
     )
     email = forms.EmailField(
         label="Email address",
         max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"required": "Please give your email address: we send the link there."},
     )
     phone = forms.CharField(
         label="Phone number",
         max_length=32,
+        # type="tel" brings up the phone keypad.
+        widget=forms.TelInput(attrs={"autocomplete": "tel"}),
         error_messages={"required": "Please give a phone number the coordinator can call."},
         help_text="With the country code, e.g. +91 98765 43210. Coordinators call if plans change.",
     )
 
     def __init__(self, *args, opportunity, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["name"].widget.attrs["autocomplete"] = "name"
-        self.fields["email"].widget.attrs["autocomplete"] = "email"
-        self.fields["phone"].widget.attrs.update(autocomplete="tel", type="tel")
         self.add_requirement_fields(opportunity)
 
     def clean_name(self):

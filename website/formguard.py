@@ -75,11 +75,13 @@ class GuardedForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields[HONEYPOT_FIELD] = forms.CharField(
+        self.fields[HONEYPOT_FIELD] = forms.CharField(  # type: ignore[call-arg]  # stubs lack template_name (Django 5.0)
             label="Leave this field empty",
             required=False,
             strip=False,
             widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+            # Out of sight wherever it is rendered, even by `{{ form }}`.
+            template_name="forms/honeypot.html",
         )
         self.fields[STAMP_FIELD] = forms.CharField(required=False, widget=forms.HiddenInput)
         # A fresh stamp on every rendering, so a form sent back ("too quick", "too old") can

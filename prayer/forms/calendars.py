@@ -36,11 +36,12 @@ class CalendarSubscribeForm(GuardedForm, forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        # Ids of its own: the page's section is already "calendar-email", and a label can only
+        # name its input when no two elements share an id.
+        kwargs.setdefault("auto_id", "calendar-subscribe-%s")
         super().__init__(*args, **kwargs)
         # static/js/timezone.js preselects the browser's zone; without JavaScript, UTC.
         self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = ""
-        for name in ("email", "hour", "time_zone"):
-            self.fields[name].widget.attrs.setdefault("id", f"calendar-{name}")
 
     def clean_email(self):
         return normalise_email(self.cleaned_data["email"])

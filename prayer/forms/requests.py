@@ -62,12 +62,14 @@ class PrayerRequestForm(GuardedForm, forms.Form):
         label="Your first name (optional)",
         max_length=100,
         required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
         error_messages={"max_length": "Please keep your name to 100 characters or fewer."},
     )
     email = forms.EmailField(
         label="Your email address (optional)",
         max_length=254,
         required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text="We send you a short acknowledgement, and a reply if you ask for one. "
         "It is never shown on the site.",
         error_messages={

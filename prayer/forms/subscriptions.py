@@ -85,12 +85,16 @@ class PreferencesFields(forms.Form):
         error_messages={"invalid_choice": "Choose daily, weekly or monthly."},
     )
     weekday = forms.TypedChoiceField(
-        label="Day of the week (for weekly updates)",
+        label="Day of the week",
         choices=[("", "Choose a day"), *Subscription.Weekday.choices],
         coerce=int,
         empty_value=None,
         required=False,
         initial=Subscription.Weekday.MONDAY,
+        help_text="For weekly updates only.",
+        # static/js/shown-when.js shows the field only while "Weekly" is chosen; without
+        # JavaScript it stays in view, and its help text says when it counts.
+        widget=forms.Select(attrs={"data-shown-when": "frequency=weekly"}),
         error_messages={"invalid_choice": "Choose a day of the week."},
     )
     time_zone = forms.ChoiceField(

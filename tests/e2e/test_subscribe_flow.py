@@ -51,7 +51,7 @@ def test_subscribe_confirm_and_change_preferences(live_server, prayer_site, brow
     page.get_by_label("Your name (optional)").fill("Ruth")
     page.get_by_label("Children at risk").check()
     page.get_by_role("radio", name="Weekly").check()
-    page.get_by_label("Day of the week (for weekly updates)").select_option(label="Thursday")
+    page.get_by_label("Day of the week").select_option(label="Thursday")
     page.get_by_role("button", name="Subscribe").click()
     page.wait_for_url("**/pray/subscribe/check-your-email/")
     assert page.locator("h1").inner_text() == "Check your email"
@@ -74,7 +74,9 @@ def test_subscribe_confirm_and_change_preferences(live_server, prayer_site, brow
     assert serious_violations(page) == []
     page.get_by_label("Children at risk").uncheck()
     page.get_by_label("Vocational training").check()
+    assert page.get_by_label("Day of the week").is_visible()
     page.get_by_role("radio", name="Monthly").check()
+    assert page.get_by_label("Day of the week").is_hidden(), "only weekly updates have a day"
     page.get_by_role("button", name="Save preferences").click()
     page.wait_for_load_state()
 
@@ -84,4 +86,30 @@ def test_subscribe_confirm_and_change_preferences(live_server, prayer_site, brow
     subscription.refresh_from_db()
     assert subscription.frequency == "monthly"
     assert [topic.name for topic in subscription.topics.all()] == ["Vocational training"]
+    context.close()
+
+
+def test_the_day_of_the_week_shows_only_for_weekly_updates(live_server, prayer_site, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server.url + "/pray/subscribe/")
+    weekday = page.get_by_label("Day of the week")
+
+    assert page.get_by_role("radio", name="Weekly").is_checked()
+    assert weekday.is_visible()
+    page.get_by_role("radio", name="Daily").check()
+    assert weekday.is_hidden()
+    page.get_by_role("radio", name="Monthly").check()
+    assert weekday.is_hidden()
+    page.get_by_role("radio", name="Weekly").check()
+    assert weekday.is_visible()
+    context.close()
+
+    # Without JavaScript the field stays, and says when it counts.
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/pray/subscribe/")
+    page.get_by_role("radio", name="Daily").check()
+    assert page.get_by_label("Day of the week").is_visible()
+    assert page.get_by_text("For weekly updates only.").is_visible()
     context.close()

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "django.forms",  # Django's widget templates for SiteFormRenderer
 ]
 
 MIDDLEWARE = [
@@ -75,6 +76,9 @@ MIDDLEWARE = [
     "website.middleware.SecurityHeadersMiddleware",
     "website.middleware.SecondFactorMiddleware",
 ]
+
+# Every form field is laid out by templates/forms/field.html (website/formrendering.py).
+FORM_RENDERER = "website.formrendering.SiteFormRenderer"
 
 # Messages live in the session, not in a cookie: allauth's ("Confirmation e-mail sent to
 # <address>") would otherwise travel in a signed but readable cookie on every request.
