@@ -13,6 +13,7 @@ from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -210,7 +211,7 @@ def done_message(request):
         value = request.GET.get(what, "")
         if value.isascii() and value.isdigit() and len(value) < 4:
             count = int(value)
-            slots = f"{count} slot{'s' if count != 1 else ''}"
+            slots = ngettext("%(count)d slot", "%(count)d slots", count) % {"count": count}
             if what == "cancelled":
                 return f"Cancelled {slots}. Thank you for letting us know."
             if count == 0:

@@ -149,3 +149,15 @@ def test_index_is_unique_under_home(site_pages):
     home, _news = site_pages
     add_volunteer_index(home)
     assert not VolunteerIndexPage.can_create_at(home)
+
+
+@pytest.mark.parametrize(
+    ("capacity", "taken", "words"),
+    [(1, 0, "1 of 1 spot left."), (2, 0, "2 of 2 spots left."), (2, 1, "1 of 2 spots left.")],
+)
+def test_spots_left_agree_in_number(client, site_pages, capacity, taken, words):
+    home, _news = site_pages
+    shift = add_shift(add_opportunity(home), starts_at=day_after(3), capacity=capacity)
+    Shift.objects.filter(pk=shift.pk).update(confirmed_count=taken)
+    html = client.get(f"/volunteer/shifts/{shift.pk}/sign-up/").content.decode()
+    assert words in html
