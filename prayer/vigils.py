@@ -322,6 +322,7 @@ def bookings_ics_bytes(signup, slots, manage_url):
     ics.add("prodid", "-//Vigil//Prayer vigil//EN")
     ics.add("version", "2.0")
     ics.add("method", "PUBLISH")
+    ics.add("x-wr-calname", f"Prayer vigil: {signup.vigil.title}")
     host = site_host()
     stamp = timezone.now()
     themes = list(signup.vigil.themes.all())

@@ -11,6 +11,7 @@ from functools import cache
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -24,6 +25,7 @@ from prayer.models import SlotBooking, VigilSignup, VigilSlot
 from prayer.vigils import (
     SlotsUnavailable,
     book_slots,
+    bookings_ics_bytes,
     cancel_bookings,
     coverage,
     overlapping_bookings,
@@ -413,9 +415,33 @@ def manage(request, token):
             "host_zone_name": signup.vigil.zone.key,
             "problem": problem,
             "done": "" if problem else done_message(request),
+            "feed_url": vigil_emails.slots_feed_url(signup.pk, signup.token_version),
         },
         status=status,
     )
+
+
+@require_GET
+def slots_feed(request, token):
+    """The slots one person holds in one vigil, as a calendar feed to subscribe to."""
+    try:
+        signup = signup_from_token(token, vigil_emails.FEED_PURPOSE)
+    except LinkProblem as link_problem:
+        return HttpResponse("Unknown or revoked calendar feed", status=link_problem.status)
+    slots = [
+        booking.slot
+        for booking in SlotBooking.objects.filter(signup=signup)
+        .select_related("slot")
+        .order_by("slot__starts_at")
+    ]
+    manage_url = vigil_emails.manage_url(signup.pk, signup.token_version)
+    response = HttpResponse(
+        bookings_ics_bytes(signup, slots, manage_url), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'inline; filename="vigil-{signup.vigil.slug}.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @csrf_exempt

@@ -4,6 +4,7 @@ from django import template
 from django.template.defaulttags import querystring
 from wagtail.models import Site
 
+from website import calendar_links
 from website.caching import menu_items
 
 register = template.Library()
@@ -63,6 +64,12 @@ def page_query(context, number):
     """`{% querystring page=number %}`, without the filters a listing left out (`listing_query`)."""
     query = context.get("listing_query")
     return querystring(context, query, page=number)
+
+
+@register.filter
+def webcal(url):
+    """The `webcal://` form of a calendar feed's address (website/calendar_links.py)."""
+    return calendar_links.webcal(str(url))
 
 
 @register.filter
