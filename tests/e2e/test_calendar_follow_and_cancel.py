@@ -73,3 +73,14 @@ def test_copy_the_feed_then_cancel_once_and_sign_up_again(live_server, signup, b
     page.wait_for_url(f"**/volunteer/shifts/{signup.shift_id}/sign-up/")
     assert page.get_by_role("button", name=re.compile("Sign up")).count() >= 1
     context.close()
+
+
+def test_without_javascript_the_address_is_in_a_field_to_copy(live_server, signup, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + manage_path(signup.volunteer))
+    field = page.get_by_label("Calendar address, to paste into a calendar app")
+    assert field.is_visible() and field.is_editable() is False
+    assert field.input_value().startswith("webcal://")
+    assert not page.locator("[data-copy-field]").is_visible(), "no button that cannot work"
+    context.close()
