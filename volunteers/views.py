@@ -231,13 +231,16 @@ def manage(request, token):
         signup.address = addresses[opportunity.pk]
         signup.position = signup.waitlist_position()
         signup.can_cancel = signup.is_active and not signup.shift.has_started()
-        # A cancelled sign-up offers the shift again while it is open and not held otherwise.
+        # A cancelled sign-up offers the shift again while it is open and not held otherwise
+        # (once per shift, however often it was cancelled).
         signup.can_sign_up_again = (
             not signup.is_active
             and signup.shift_id not in held_shifts
             and opportunity.live
             and signup.shift.is_open()
         )
+        if signup.can_sign_up_again:
+            held_shifts.add(signup.shift_id)
     just_signed_up = request.GET.get("signed-up", "")
     return render(
         request,

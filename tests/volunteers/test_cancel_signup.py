@@ -72,6 +72,9 @@ def test_the_post_cancels_and_the_shift_offers_to_sign_up_again(client, shift, p
     assert again.status == SignUp.Status.CONFIRMED and again.pk != priya.pk
     assert "Sign up again" not in client.get(manage).content.decode(), "held again: no offer"
 
+    client.post(manage, {"action": "cancel", "signup": again.pk})
+    assert client.get(manage).content.decode().count("Sign up again") == 1, "once per shift"
+
 
 def test_signing_up_again_for_a_shift_now_full_joins_the_waitlist(client, shift, priya):
     manage = manage_path(priya.volunteer)
