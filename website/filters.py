@@ -64,7 +64,7 @@ class ListingFilters:
 
     @property
     def notes(self) -> list[str]:
-        ending = "so that filter is left out" if self.applied else f"showing all {self.items}"
+        ending = "leaving that filter out" if self.applied else f"showing all {self.items}"
         return [f"{said}; {ending}." for _name, said in self.ignored]
 
     def query(self) -> QueryDict | None:

@@ -141,7 +141,7 @@ def test_a_valid_topic_still_filters_beside_an_unknown_region(client, wall):
     make_request("Court hearing")
     response = client.get(wall.url, {"topic": "children", "region": "atlantis"})
     assert listed_requests(response) == ["School exams"]
-    assert "No region called “atlantis”; so that filter is left out." in response.content.decode()
+    assert "No region called “atlantis”; leaving that filter out." in response.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -88,7 +88,7 @@ def test_a_date_that_is_no_date_shows_all_opportunities_with_a_note(client, list
 def test_a_valid_skill_still_filters_beside_a_bad_date(client, listing):
     response = client.get(listing.url, {"skill": "baking", "date": "soon"})
     assert listed(response) == ["Bake"]
-    assert "“soon” is not a date we can list; so that filter is left out." in (
+    assert "“soon” is not a date we can list; leaving that filter out." in (
         response.content.decode()
     )
 

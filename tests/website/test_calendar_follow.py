@@ -64,7 +64,10 @@ def assert_follow_block(html, feed_url, field_id):
     assert "<script>" not in html, "no inline script: the CSP forbids it"
 
 
-def test_the_volunteer_feed_is_offered_to_subscribe(client):
+def test_the_volunteer_feed_is_offered_to_subscribe(client, time_machine):
+    time_machine.move_to(
+        datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC), tick=False
+    )  # one token
     volunteer = signups.volunteer_for_form("priya@example.org")
     html = client.get(volunteer_manage_path(volunteer)).content.decode()
     assert_follow_block(html, f"{SITE}{feed_path(volunteer)}", "feed-url")

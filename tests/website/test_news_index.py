@@ -78,7 +78,7 @@ def test_an_unknown_filter_beside_a_known_one_is_left_out(client, stories):
     response = client.get("/stories/", {"tag": "education", "region": "atlantis"})
     assert titles(response) == ["Story 4", "Story 2"]
     html = response.content.decode()
-    assert "No region called “atlantis”; so that filter is left out." in html
+    assert "No region called “atlantis”; leaving that filter out." in html
     assert (
         "page=2" in html
         and "tag=education" in html
