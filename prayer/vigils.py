@@ -215,7 +215,7 @@ class SlotView:
 
     @property
     def label(self):
-        return f"{format_local(self.local_start)}–{self.local_end:%H:%M}"
+        return format_range(self.local_start, self.local_end)
 
     @property
     def long_label(self):
@@ -227,10 +227,18 @@ def format_local(moment):
     return f"{moment:%H:%M} {moment.tzname()}"
 
 
-def slot_label(slot, zone):
-    """ "Sunday 1 March, 21:00 CET–22:00": a slot in words, in ``zone``."""
-    start = slot.starts_at.astimezone(zone)
-    return f"{start:%A %-d %B}, {format_local(start)}–{slot.ends_at.astimezone(zone):%H:%M}"
+def format_range(start, end):
+    """ "00:00–01:00 JST": 24-hour times, an en dash, the zone's abbreviation once; both
+    abbreviations when they differ ("01:00 BST–01:00 GMT" on a fall-back night)."""
+    if start.tzname() == end.tzname():
+        return f"{start:%H:%M}–{end:%H:%M} {end.tzname()}"
+    return f"{format_local(start)}–{format_local(end)}"
+
+
+def slot_label(slot, zone, day_format="%A %-d %B,"):
+    """ "Sunday 1 March, 21:00–22:00 CET": a slot in words, in ``zone``."""
+    start, end = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
+    return f"{start:{day_format}} {format_range(start, end)}"
 
 
 def theme_for(themes, local_host_start):
@@ -314,6 +322,7 @@ def bookings_ics_bytes(signup, slots, manage_url):
     ics.add("prodid", "-//Vigil//Prayer vigil//EN")
     ics.add("version", "2.0")
     ics.add("method", "PUBLISH")
+    ics.add("x-wr-calname", f"Prayer vigil: {signup.vigil.title}")
     host = site_host()
     stamp = timezone.now()
     themes = list(signup.vigil.themes.all())

@@ -5,35 +5,28 @@ import datetime
 import zoneinfo
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import Http404
 from django.utils import timezone
 
 from volunteers.models import OpportunityPage, Shift, Skill
+from website.filters import ListingFilters
 from website.models import MinistryPage
 
 SHIFTS_SHOWN = 3
 
 
-def find_by_slug(model, slug):
-    if not slug:
-        return None
-    found = model.objects.filter(slug=slug[:80]).first() if "\x00" not in slug else None
-    if found is None:
-        raise Http404("No such filter")
-    return found
+def by_slug(model):
+    return lambda slug: model.objects.filter(slug=slug).first()
 
 
 def parse_day(value):
-    """A yyyy-mm-dd date from the query string; 404 for anything else."""
-    if not value:
-        return None
+    """A yyyy-mm-dd date from the query string, or None for anything else."""
     try:
-        day = datetime.date.fromisoformat(value[:10])
-    except ValueError as error:
-        raise Http404("Not a date") from error
+        day = datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
     # The day's start and end in every time zone must be representable (years 1 to 9999).
     if not datetime.date.min < day < datetime.date.max:
-        raise Http404("Not a date we can list")
+        return None
     return day
 
 
@@ -50,9 +43,10 @@ def starting_on(day, shifts):
 
 def opportunity_listing(index_page, params):
     now = timezone.now()
-    centre = find_by_slug(MinistryPage, params.get("centre", ""))
-    skill = find_by_slug(Skill, params.get("skill", ""))
-    day = parse_day(params.get("date", ""))
+    filters = ListingFilters(params, items="opportunities")
+    centre = filters.choose("centre", by_slug(MinistryPage))
+    skill = filters.choose("skill", by_slug(Skill))
+    day = filters.choose("date", parse_day, unknown="“{value}” is not a date we can list")
     open_only = params.get("open") == "1"
 
     shifts = Shift.objects.bookable(now)
@@ -94,4 +88,5 @@ def opportunity_listing(index_page, params):
         "active_date": day,
         "open_only": open_only,
         "filtered": bool(centre or skill or day or open_only),
+        **filters.context(),
     }

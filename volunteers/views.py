@@ -215,6 +215,8 @@ def manage(request, token):
         return bad_link(request, 404)
     if request.method == "POST":
         return manage_action(request, volunteer)
+    if "cancel" in request.GET:
+        return confirm_cancel(request, volunteer, request.GET["cancel"])
     rows = (
         SignUp.objects.filter(volunteer=volunteer)
         .exclude(status=SignUp.Status.PENDING_EMAIL)
@@ -222,6 +224,7 @@ def manage(request, token):
         .order_by("-shift__starts_at")
     )
     addresses = {}
+    held_shifts = {signup.shift_id for signup in rows if signup.is_active}
     for signup in rows:
         opportunity = signup.shift.opportunity
         if opportunity.pk not in addresses:
@@ -229,6 +232,16 @@ def manage(request, token):
         signup.address = addresses[opportunity.pk]
         signup.position = signup.waitlist_position()
         signup.can_cancel = signup.is_active and not signup.shift.has_started()
+        # A cancelled sign-up offers the shift again while it is open and not held otherwise
+        # (once per shift, however often it was cancelled).
+        signup.can_sign_up_again = (
+            not signup.is_active
+            and signup.shift_id not in held_shifts
+            and opportunity.live
+            and signup.shift.is_open()
+        )
+        if signup.can_sign_up_again:
+            held_shifts.add(signup.shift_id)
     just_signed_up = request.GET.get("signed-up", "")
     return render(
         request,
@@ -238,6 +251,31 @@ def manage(request, token):
             "signups": rows,
             "feed_url": feed_url(volunteer),
             "just_signed_up": next((s for s in rows if str(s.pk) == just_signed_up[:20]), None),
+        },
+    )
+
+
+def confirm_cancel(request, volunteer, signup_id):
+    """ "Cancel this sign-up?": the question a GET answers; only its button's POST cancels."""
+    signup = (
+        SignUp.objects.filter(volunteer=volunteer, pk=parse_id(signup_id))
+        .select_related("shift__opportunity")
+        .first()
+    )
+    if signup is None:
+        raise Http404("No such sign-up")
+    if not signup.is_active or signup.shift.has_started():
+        if signup.is_active:
+            messages.error(request, "This shift has started: please call your coordinator instead.")
+        return redirect(manage_path(volunteer))
+    return render(
+        request,
+        f"{TEMPLATES}/confirm_cancel.html",
+        {
+            "volunteer": volunteer,
+            "signup": signup,
+            "shift": signup.shift,
+            "manage_url": manage_path(volunteer),
         },
     )
 

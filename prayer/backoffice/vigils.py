@@ -23,7 +23,7 @@ from prayer.models import (
     VigilSignup,
     VigilSlot,
 )
-from prayer.vigils import format_local
+from prayer.vigils import slot_label
 from website.backoffice import (
     AnonymousLogDeleteView,
     AnonymousLogEditView,
@@ -53,10 +53,7 @@ register_permission_policy(CalendarSubscription, NoAddPermissionPolicy(CalendarS
 
 
 def host_time(slot):
-    local = slot.starts_at.astimezone(slot.vigil.zone)
-    return (
-        f"{local:%a %-d %b} {format_local(local)}–{slot.ends_at.astimezone(slot.vigil.zone):%H:%M}"
-    )
+    return slot_label(slot, slot.vigil.zone, day_format="%a %-d %b")
 
 
 # Who prays when

@@ -10,6 +10,7 @@ from website.signing import make_token
 CONFIRM_PURPOSE = "vigil-confirm"
 MANAGE_PURPOSE = "vigil-manage"
 UNSUBSCRIBE_PURPOSE = "vigil-unsubscribe"
+FEED_PURPOSE = "vigil-feed"  # a calendar app holds this link: it can read the slots, not cancel
 CONFIRM_MAX_AGE = 3 * 24 * 60 * 60
 
 
@@ -25,6 +26,12 @@ def manage_path(signup_id, token_version):
 
 def manage_url(signup_id, token_version):
     return absolute(manage_path(signup_id, token_version))
+
+
+def slots_feed_url(signup_id, token_version):
+    """The person's slots as a calendar feed a phone can subscribe to (absolute, SITE_URL)."""
+    token = make_token(FEED_PURPOSE, signup_id, token_version)
+    return absolute(reverse("prayer:vigil-slots-feed", args=[token]))
 
 
 def unsubscribe_url(signup_id, token_version):

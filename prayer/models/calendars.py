@@ -20,6 +20,7 @@ from wagtail.search import index
 
 from prayer.models.subscriptions import validate_time_zone
 from prayer.scheduling import zone_or_utc
+from website.calendar_links import feed_address
 from website.models.pages import SocialMetaMixin
 from website.models.querysets import PublicPageManager
 
@@ -114,6 +115,7 @@ class PrayerCalendarPage(RoutablePageMixin, SocialMetaMixin, Page):
         return {
             "rss_url": self.url + self.reverse_subpage("feed"),
             "ics_url": self.url + self.reverse_subpage("ics"),
+            "ics_feed_url": feed_address(self.url + self.reverse_subpage("ics")),
             "subscribe_url": self.url + self.reverse_subpage("subscribe"),
         }
 

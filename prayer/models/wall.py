@@ -2,12 +2,13 @@
 
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
+from website.filters import ListingFilters
 from website.models.pages import SocialMetaMixin, own_calls_to_action
 
 WALL_PAGE_SIZE = 12
@@ -40,16 +41,6 @@ class PrayerWallPage(RoutablePageMixin, SocialMetaMixin, Page):
             .prefetch_related("topics", "regions")
         )
 
-    @staticmethod
-    def find_filter(model, slug):
-        """The topic or region a ?topic= / ?region= names: None for none, 404 for unknown."""
-        if not slug:
-            return None
-        found = model.objects.filter(slug=slug[:80]).first() if "\x00" not in slug else None
-        if found is None:
-            raise Http404("No such filter")
-        return found
-
     def filtered_requests(self, topic=None, region=None):
         requests = self.visible_requests()
         if topic:
@@ -62,8 +53,9 @@ class PrayerWallPage(RoutablePageMixin, SocialMetaMixin, Page):
         from prayer.models import PrayerRequest, Topic
         from website.models import Region
 
-        topic = self.find_filter(Topic, request.GET.get("topic", ""))
-        region = self.find_filter(Region, request.GET.get("region", ""))
+        filters = ListingFilters(request.GET, items="requests")
+        topic = filters.choose("topic", lambda slug: Topic.objects.filter(slug=slug).first())
+        region = filters.choose("region", lambda slug: Region.objects.filter(slug=slug).first())
         requests = self.filtered_requests(topic, region)
         to_pray = requests.filter(status=PrayerRequest.Status.APPROVED).wall_order()
         answered = requests.filter(status=PrayerRequest.Status.ANSWERED).order_by(
@@ -80,6 +72,7 @@ class PrayerWallPage(RoutablePageMixin, SocialMetaMixin, Page):
             "feed_url": self.url + self.reverse_subpage("feed"),
             "topic_feed_url": topic
             and self.url + self.reverse_subpage("topic_feed", args=[topic.slug]),
+            **filters.context(),
         }
 
     @path("", name="wall")

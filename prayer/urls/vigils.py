@@ -8,5 +8,6 @@ urlpatterns = [
     path("vigils/check-your-email/", views.check_your_email, name="vigil-check-email"),
     path("vigils/confirm/<str:token>/", views.confirm, name="vigil-confirm"),
     path("vigils/my-slots/<str:token>/", views.manage, name="vigil-manage"),
+    path("vigils/my-slots/<str:token>/calendar.ics", views.slots_feed, name="vigil-slots-feed"),
     path("vigils/unsubscribe/<str:token>/", views.unsubscribe, name="vigil-unsubscribe"),
 ]

@@ -11,8 +11,10 @@ from functools import cache
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -23,6 +25,7 @@ from prayer.models import SlotBooking, VigilSignup, VigilSlot
 from prayer.vigils import (
     SlotsUnavailable,
     book_slots,
+    bookings_ics_bytes,
     cancel_bookings,
     coverage,
     overlapping_bookings,
@@ -208,7 +211,7 @@ def done_message(request):
         value = request.GET.get(what, "")
         if value.isascii() and value.isdigit() and len(value) < 4:
             count = int(value)
-            slots = f"{count} slot{'s' if count != 1 else ''}"
+            slots = ngettext("%(count)d slot", "%(count)d slots", count) % {"count": count}
             if what == "cancelled":
                 return f"Cancelled {slots}. Thank you for letting us know."
             if count == 0:
@@ -410,9 +413,33 @@ def manage(request, token):
             "host_zone_name": signup.vigil.zone.key,
             "problem": problem,
             "done": "" if problem else done_message(request),
+            "feed_url": vigil_emails.slots_feed_url(signup.pk, signup.token_version),
         },
         status=status,
     )
+
+
+@require_GET
+def slots_feed(request, token):
+    """The slots one person holds in one vigil, as a calendar feed to subscribe to."""
+    try:
+        signup = signup_from_token(token, vigil_emails.FEED_PURPOSE)
+    except LinkProblem as link_problem:
+        return HttpResponse("Unknown or revoked calendar feed", status=link_problem.status)
+    slots = [
+        booking.slot
+        for booking in SlotBooking.objects.filter(signup=signup)
+        .select_related("slot")
+        .order_by("slot__starts_at")
+    ]
+    manage_url = vigil_emails.manage_url(signup.pk, signup.token_version)
+    response = HttpResponse(
+        bookings_ics_bytes(signup, slots, manage_url), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'inline; filename="vigil-{signup.vigil.slug}.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @csrf_exempt

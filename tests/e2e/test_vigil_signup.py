@@ -69,7 +69,9 @@ def test_sign_up_for_two_slots_and_see_the_grid_update(live_server, vigil, brows
     assert SlotBooking.objects.count() == 0
 
     confirm = next(link for link in LINK.findall(mail.outbox[-1].body) if "/confirm/" in link)
-    assert f"{first_local:%H:%M} E" in mail.outbox[-1].body  # EST/EDT, the visitor's zone
+    first_end = slots[0].ends_at.astimezone(NEW_YORK)
+    # "13:00–14:00 EST": the visitor's zone, 24 hours, an en dash
+    assert f"{first_local:%H:%M}–{first_end:%H:%M} {first_local:%Z}" in mail.outbox[-1].body
     page.goto(confirm)
     page.get_by_role("button", name="Confirm my slots").click()
     page.wait_for_url("**/pray/vigils/my-slots/**")

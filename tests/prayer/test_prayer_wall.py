@@ -11,6 +11,7 @@ from prayer.demo import create_prayer_demo
 from prayer.models import PrayerRequest, PrayerWallPage, Topic
 from prayer.models.wall import WALL_PAGE_SIZE
 from tests.factories import add_story
+from tests.filter_helpers import MALFORMED, assert_forgiven
 from tests.prayer.request_helpers import (
     CANARY,
     make_region,
@@ -118,19 +119,29 @@ def test_filters_by_topic_and_region(client, wall):
     assert "Holiday club" in html and "School exams" not in html and "Court hearing" not in html
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        {"topic": "no-such-topic"},
-        {"region": "atlantis"},
-        {"topic": "x" * 5000},
-        {"topic": "children\x00"},
-        {"region": "' OR 1=1 --"},
-    ],
-)
-def test_unknown_filters_are_404(client, wall, query):
-    make_topic("Children")
-    assert client.get(wall.url, query).status_code == 404
+def listed_requests(response):
+    return [item.title for item in response.context["prayer_requests"]]
+
+
+@pytest.mark.parametrize("kind", ["unknown", *MALFORMED])
+@pytest.mark.parametrize("name", ["topic", "region"])
+def test_an_unknown_or_malformed_filter_shows_all_requests_with_a_note(client, wall, name, kind):
+    make_request("School exams", topics=[make_topic("Children")], regions=[make_region("Kolkata")])
+    make_request("Court hearing")
+    value, shown = MALFORMED.get(kind, ("no-such-thing", "no-such-thing"))
+    note = f"No {name} called “{shown}”; showing all requests."
+    valid = {"topic": "children", "region": "kolkata"}
+    assert_forgiven(
+        client, wall.url, {name: value}, note, listed=listed_requests, valid={name: valid[name]}
+    )
+
+
+def test_a_valid_topic_still_filters_beside_an_unknown_region(client, wall):
+    make_request("School exams", topics=[make_topic("Children")])
+    make_request("Court hearing")
+    response = client.get(wall.url, {"topic": "children", "region": "atlantis"})
+    assert listed_requests(response) == ["School exams"]
+    assert "No region called “atlantis”; leaving that filter out." in response.content.decode()
 
 
 @pytest.mark.parametrize(

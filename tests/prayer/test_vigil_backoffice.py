@@ -41,7 +41,7 @@ def organiser(client):
 def test_who_prays_when_with_host_times_and_a_safe_export(organiser, vigil):
     url = reverse("prayer_vigil_bookings:index")
     html = organiser.get(url, {"vigil": vigil.pk}).content.decode()
-    assert "Sun 1 Mar 20:00 GMT–21:00" in html and "ruth@example.org" in html
+    assert "Sun 1 Mar 20:00–21:00 GMT" in html and "ruth@example.org" in html
 
     response = organiser.get(url, {"export": "csv"})
     export = b"".join(response.streaming_content).decode()
@@ -53,8 +53,8 @@ def test_empty_slots_filter(organiser, vigil):
     response = organiser.get(url, {"vigil": vigil.pk, "empty": "on"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Sun 1 Mar 21:00 GMT" in html
-    assert "Sun 1 Mar 20:00 GMT" not in html and "Sun 1 Mar 22:00 GMT" not in html
+    assert "Sun 1 Mar 21:00–22:00 GMT" in html
+    assert "Sun 1 Mar 20:00–" not in html and "Sun 1 Mar 22:00–" not in html
 
 
 def test_signups_list_counts_slots(organiser, vigil):

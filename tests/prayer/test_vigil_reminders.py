@@ -48,7 +48,7 @@ def test_day_and_soon_reminders_each_go_once(vigil, time_machine):
     assert run_at(time_machine, FIRST - datetime.timedelta(hours=25)) == []
     sent = run_at(time_machine, FIRST - datetime.timedelta(hours=24))
     assert [m.subject for m in sent] == ["Tomorrow: your prayer slot in Night of prayer"]
-    assert "Sunday 1 March, 21:00 CET–22:00" in sent[0].body
+    assert "Sunday 1 March, 21:00–22:00 CET" in sent[0].body
     assert "/pray/vigils/my-slots/" in sent[0].body
     assert run_at(time_machine, FIRST - datetime.timedelta(hours=23)) == [], "never twice"
 

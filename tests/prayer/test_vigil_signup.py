@@ -65,7 +65,7 @@ def test_without_an_account_places_are_taken_when_the_email_link_is_followed(cli
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["ruth@example.org"]
-    assert "Sunday 1 March, 21:00 CET–22:00" in message.body  # 20:00 UTC in Berlin
+    assert "Sunday 1 March, 21:00–22:00 CET" in message.body  # 20:00 UTC in Berlin
 
     confirm = link_in(message, "/pray/vigils/confirm/")
     page = client.get(confirm)
@@ -131,7 +131,7 @@ def test_several_slots_are_all_or_nothing_and_the_message_names_the_full_one(cli
     assert response.status_code == 409
     html = response.content.decode()
     assert "none of your slots were taken" in html
-    assert "already full: Sunday 1 March, 22:00 CET–23:00" in html
+    assert "already full: Sunday 1 March, 22:00–23:00 CET" in html
     assert taken(vigil)[FIRST] == 0 and taken(vigil)[FIRST + datetime.timedelta(hours=2)] == 0
     assert SlotBooking.objects.filter(signup__email="amos@example.org").count() == 0
     assert mail.outbox == []
@@ -148,7 +148,7 @@ def test_a_slot_that_filled_before_the_link_was_followed_is_named(client, vigil)
     response = client.post(confirm)
 
     assert response.status_code == 409
-    assert "already full: Monday 2 March, 01:00 CET–02:00" in response.content.decode()
+    assert "already full: Monday 2 March, 01:00–02:00 CET" in response.content.decode()
     assert taken(vigil)[FIRST] == 0
 
 
@@ -238,7 +238,7 @@ def test_the_signed_link_shows_and_cancels_slots(client, vigil):
     manage = manage_path(signup.pk, signup.token_version)
 
     html = client.get(manage).content.decode()
-    assert "Sunday 1 March, 21:00 CET–22:00" in html and "(Sunday 1 March, 20:00 UTC–21:00)" in html
+    assert "Sunday 1 March, 21:00–22:00 CET" in html and "(Sunday 1 March, 20:00–21:00 UTC)" in html
 
     response = client.post(manage, {"cancel": [key(0)]})
     assert response.status_code == 302

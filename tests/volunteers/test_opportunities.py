@@ -4,10 +4,12 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.utils.html import escape
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 
 from tests.factories import add_ministry, add_opportunity, add_shift, add_volunteer_index
+from tests.filter_helpers import MALFORMED, assert_forgiven
 from volunteers.models import OpportunityPage, Shift, Skill, VolunteerIndexPage
 from website.models import HomePage
 
@@ -57,9 +59,38 @@ def test_filters(client, listing):
     assert titles(client, listing, f"?date={day_after(9):%Y-%m-%d}") == []
 
 
-@pytest.mark.parametrize("query", ["?date=yesterday", "?skill=nope", "?centre=%00"])
-def test_bad_filters_are_404(client, listing, query):
-    assert client.get(listing.url + query).status_code == 404
+def listed(response):
+    return [o.title for o in response.context["opportunities"]]
+
+
+@pytest.mark.parametrize("kind", ["unknown", *MALFORMED])
+@pytest.mark.parametrize("name", ["centre", "skill"])
+def test_an_unknown_or_malformed_filter_shows_all_opportunities_with_a_note(
+    client, listing, name, kind
+):
+    value, shown = MALFORMED.get(kind, ("nope", "nope"))
+    note = f"No {name} called “{shown}”; showing all opportunities."
+    valid = {"centre": "hope-centre", "skill": "baking"}
+    assert_forgiven(
+        client, listing.url, {name: value}, note, listed=listed, valid={name: valid[name]}
+    )
+
+
+@pytest.mark.parametrize(
+    "value", ["yesterday", "2026-13-45", "0001-01-01", "9999-12-31", "2026-01-01' OR 1=1 --"]
+)
+def test_a_date_that_is_no_date_shows_all_opportunities_with_a_note(client, listing, value):
+    note = f"“{escape(value)}” is not a date we can list; showing all opportunities."
+    valid = {"date": f"{day_after(4):%Y-%m-%d}"}
+    assert_forgiven(client, listing.url, {"date": value}, note, listed=listed, valid=valid)
+
+
+def test_a_valid_skill_still_filters_beside_a_bad_date(client, listing):
+    response = client.get(listing.url, {"skill": "baking", "date": "soon"})
+    assert listed(response) == ["Bake"]
+    assert "“soon” is not a date we can list; leaving that filter out." in (
+        response.content.decode()
+    )
 
 
 def test_spots_left_on_the_listing_and_page(client, listing):
@@ -118,3 +149,15 @@ def test_index_is_unique_under_home(site_pages):
     home, _news = site_pages
     add_volunteer_index(home)
     assert not VolunteerIndexPage.can_create_at(home)
+
+
+@pytest.mark.parametrize(
+    ("capacity", "taken", "words"),
+    [(1, 0, "1 of 1 spot left."), (2, 0, "2 of 2 spots left."), (2, 1, "1 of 2 spots left.")],
+)
+def test_spots_left_agree_in_number(client, site_pages, capacity, taken, words):
+    home, _news = site_pages
+    shift = add_shift(add_opportunity(home), starts_at=day_after(3), capacity=capacity)
+    Shift.objects.filter(pk=shift.pk).update(confirmed_count=taken)
+    html = client.get(f"/volunteer/shifts/{shift.pk}/sign-up/").content.decode()
+    assert words in html

@@ -4,6 +4,7 @@ import pytest
 from taggit.models import Tag
 
 from tests.factories import RegionFactory, add_story
+from tests.filter_helpers import MALFORMED, assert_forgiven
 
 pytestmark = pytest.mark.django_db
 
@@ -61,11 +62,33 @@ def test_filter_links_keep_the_filter_across_pages(client, stories):
     assert "tag=education" in html and "page=2" in html
 
 
-@pytest.mark.parametrize(
-    "query", ["tag=unknown", "region=atlantis", "tag=" + "x" * 5000, "region=%3Cscript%3E"]
-)
-def test_unknown_filters_are_not_found(client, stories, query):
-    assert client.get(f"/stories/?{query}").status_code == 404
+VALID = {"tag": "education", "region": "manila"}
+
+
+@pytest.mark.parametrize("kind", ["unknown", *MALFORMED])
+@pytest.mark.parametrize("name", VALID)
+def test_an_unknown_or_malformed_filter_shows_all_stories_with_a_note(client, stories, name, kind):
+    value, shown = MALFORMED.get(kind, ("atlantis", "atlantis"))
+    note = f"No {name} called “{shown}”; showing all stories."
+    valid = {name: VALID[name]}
+    assert_forgiven(client, "/stories/", {name: value}, note, listed=titles, valid=valid)
+
+
+def test_an_unknown_filter_beside_a_known_one_is_left_out(client, stories):
+    response = client.get("/stories/", {"tag": "education", "region": "atlantis"})
+    assert titles(response) == ["Story 4", "Story 2"]
+    html = response.content.decode()
+    assert "No region called “atlantis”; leaving that filter out." in html
+    assert (
+        "page=2" in html
+        and "tag=education" in html
+        and "atlantis" not in html.split('class="pagination"')[1]
+    )
+
+
+def test_a_valid_filter_carries_no_note_and_may_be_indexed(client, stories):
+    html = client.get("/stories/", {"tag": "education"}).content.decode()
+    assert "filter-notes" not in html and "noindex" not in html
 
 
 def test_regions_list_only_those_with_stories(client, stories):

@@ -5,6 +5,7 @@ import zoneinfo
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import ngettext
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateTimeInput
 
@@ -68,10 +69,17 @@ class ShiftForm(WagtailAdminModelForm):
             cleaned["signup_deadline"] = deadline
         capacity = cleaned.get("capacity")
         if capacity is not None and self.instance.pk and capacity < self.instance.confirmed_count:
+            confirmed = self.instance.confirmed_count
             self.add_error(
                 "capacity",
-                f"{self.instance.confirmed_count} volunteers are confirmed: cancel sign-ups "
-                "before lowering the capacity below that.",
+                ngettext(
+                    "%(count)d volunteer is confirmed: cancel sign-ups before lowering the "
+                    "capacity below that.",
+                    "%(count)d volunteers are confirmed: cancel sign-ups before lowering the "
+                    "capacity below that.",
+                    confirmed,
+                )
+                % {"count": confirmed},
             )
         return cleaned
 

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.http import Http404
 from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalManyToManyField
@@ -15,6 +14,7 @@ from wagtail.search import index
 
 from website.blocks import StoryBodyBlock
 from website.consent.panels import ConsentPanel
+from website.filters import ListingFilters
 from website.models.pages import SocialMetaMixin, own_calls_to_action
 from website.models.querysets import PublicPageQuerySet
 from website.models.taxonomy import Region
@@ -50,9 +50,10 @@ class NewsIndexPage(SocialMetaMixin, Page):
         published = StoryPage.objects.child_of(self).for_listing()
         stories = published
         regions = list(Region.objects.filter(pk__in=published.values("regions")))
-        tag = self._chosen(request, "tag", lambda slug: Tag.objects.filter(slug=slug).first())
-        region = self._chosen(
-            request, "region", lambda slug: next((r for r in regions if r.slug == slug), None)
+        filters = ListingFilters(request.GET, items="stories")
+        tag = filters.choose("tag", lambda slug: Tag.objects.filter(slug=slug).first())
+        region = filters.choose(
+            "region", lambda slug: next((r for r in regions if r.slug == slug), None)
         )
         if tag:
             stories = stories.filter(tags=tag)
@@ -62,20 +63,8 @@ class NewsIndexPage(SocialMetaMixin, Page):
         context["active_tag"] = tag
         context["active_region"] = region
         context["regions"] = regions
+        context.update(filters.context())
         return context
-
-    @staticmethod
-    def _chosen(request, name, find):
-        """The tag or region named in the query string; an unknown one is a 404."""
-        slug = request.GET.get(name, "").strip()
-        if not slug:
-            return None
-        if len(slug) > 100 or "\x00" in slug:  # PostgreSQL refuses NUL in a query
-            raise Http404
-        found = find(slug)
-        if found is None:
-            raise Http404(f"No such {name}")
-        return found
 
 
 def paginate(queryset, page_number):

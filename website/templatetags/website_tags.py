@@ -2,8 +2,10 @@
 and embeds."""
 
 from django import template
+from django.template.defaulttags import querystring
 from wagtail.models import Site
 
+from website import calendar_links
 from website.caching import menu_items
 
 register = template.Library()
@@ -76,6 +78,19 @@ def page_numbers(page_obj):
     return list(
         page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1)
     )
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, number):
+    """`{% querystring page=number %}`, without the filters a listing left out (`listing_query`)."""
+    query = context.get("listing_query")
+    return querystring(context, query, page=number)
+
+
+@register.filter
+def webcal(url):
+    """The `webcal://` form of a calendar feed's address (website/calendar_links.py)."""
+    return calendar_links.webcal(str(url))
 
 
 @register.filter
