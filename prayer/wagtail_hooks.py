@@ -1,9 +1,16 @@
-"""The Prayer menu of the back office: requests, subscriptions and digests."""
+"""The Prayer menu of the back office: requests, subscriptions and digests; and the bulk
+moderation of requests."""
 
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
-from prayer.backoffice import digests, requests, subscriptions, vigils
+from prayer.backoffice import (
+    bulk_moderation,  # noqa: F401  (registers hooks)
+    digests,
+    requests,
+    subscriptions,
+    vigils,
+)
 
 
 class PrayerGroup(ViewSetGroup):
