@@ -285,6 +285,15 @@ class ModerateView(WagtailAdminTemplateMixin, TemplateView):
         return redirect(self.viewset.get_url_name("list"))
 
 
+def waiting_list_url():
+    """The list of requests waiting for moderation."""
+    return reverse(PrayerRequest.snippet_viewset.get_url_name("list")) + "?status=submitted"
+
+
+def menu_label_with_count(label, count):
+    return f"{label} ({count})" if count else label
+
+
 class PrayerRequestViewSet(PermissionCheckedSnippetViewSet):
     model = PrayerRequest
     icon = "pick"
@@ -380,6 +389,21 @@ class PrayerRequestViewSet(PermissionCheckedSnippetViewSet):
             heading="Record",
         ),
     ]
+
+    @cached_property
+    def menu_item_class(self):
+        """The menu item says how many requests wait, e.g. "Prayer requests (4)": one count
+        on the status index, asked only for those who see the item."""
+
+        class WaitingCountMenuItem(super().menu_item_class):
+            def render_component(self, request):
+                component = super().render_component(request)
+                component.label = menu_label_with_count(
+                    self.label, PrayerRequest.objects.waiting().count()
+                )
+                return component
+
+        return WaitingCountMenuItem
 
     @property
     def moderate_view(self):
