@@ -4,6 +4,7 @@ moderation of requests."""
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
+from prayer import dashboard  # noqa: F401  (registers hooks)
 from prayer.backoffice import (
     bulk_moderation,  # noqa: F401  (registers hooks)
     digests,
