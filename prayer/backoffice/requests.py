@@ -142,8 +142,14 @@ def text_to_check(prayer_request):
         text = getattr(prayer_request, name, "") or ""
         if text:
             findings = find_personal_details(text)
-            fields.append({"label": label, "findings": findings, "html": highlight(text)})
-    return {"fields": fields, "spotted": any(field["findings"] for field in fields)}
+            fields.append(
+                {"name": name, "label": label, "findings": findings, "html": highlight(text)}
+            )
+    return {
+        "title_html": highlight(prayer_request.title),
+        "fields": fields,
+        "spotted": any(field["findings"] for field in fields),
+    }
 
 
 class PersonalDetailsPanel(Panel):
@@ -294,6 +300,18 @@ def menu_label_with_count(label, count):
     return f"{label} ({count})" if count else label
 
 
+def waiting_count(request):
+    """How many requests wait for moderation, counted once a request (the menu shows it
+    twice: on the Prayer group and on its Prayer requests item)."""
+    if not hasattr(request, "_prayer_requests_waiting"):
+        request._prayer_requests_waiting = PrayerRequest.objects.waiting().count()
+    return request._prayer_requests_waiting
+
+
+def may_moderate(user):
+    return PrayerRequest.snippet_viewset.permission_policy.user_has_permission(user, "change")
+
+
 class PrayerRequestViewSet(PermissionCheckedSnippetViewSet):
     model = PrayerRequest
     icon = "pick"
@@ -398,9 +416,7 @@ class PrayerRequestViewSet(PermissionCheckedSnippetViewSet):
         class WaitingCountMenuItem(super().menu_item_class):
             def render_component(self, request):
                 component = super().render_component(request)
-                component.label = menu_label_with_count(
-                    self.label, PrayerRequest.objects.waiting().count()
-                )
+                component.label = menu_label_with_count(self.label, waiting_count(request))
                 return component
 
         return WaitingCountMenuItem

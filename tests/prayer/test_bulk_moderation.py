@@ -141,9 +141,16 @@ def test_the_confirmation_shows_each_requests_text_with_its_personal_details_mar
         "<script>alert(1)</script>", status=Status.SUBMITTED, public_text="<b>bold</b>"
     )
 
-    page = moderator_client.get(bulk_url("approve", [asha, calm, hostile])).content.decode()
+    titled = make_request("Ring Meera on 07700 900456", status=Status.SUBMITTED)
 
-    assert page.count("data-bulk-request") == 3
+    page = moderator_client.get(bulk_url("approve", [asha, calm, hostile, titled])).content.decode()
+
+    assert page.count("data-bulk-request") == 4
+    assert (
+        f"#{titled.pk} Ring Meera on "
+        '<mark class="pii pii--phone" title="Looks like a phone number">07700 900456</mark>'
+    ) in page
+    assert "Title: looks like a phone number: <mark>07700 900456</mark>" in page
     assert (
         'Ring her on <mark class="pii pii--phone" title="Looks like a phone number">'
         "07700 900123</mark>, she lives at "
@@ -153,7 +160,7 @@ def test_the_confirmation_shows_each_requests_text_with_its_personal_details_mar
     assert "No phone numbers, email addresses or street addresses spotted" in page
     assert "<script>alert(1)</script>" not in page and "<b>bold</b>" not in page
     assert "&lt;b&gt;bold&lt;/b&gt;" in page
-    assert "Approve 3 prayer requests" in page
+    assert "Approve 4 prayer requests" in page
 
 
 @pytest.mark.parametrize("ids", ["id=abc", "id=999999", "id=", "id=1%00", ""])

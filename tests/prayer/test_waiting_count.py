@@ -25,7 +25,9 @@ def test_the_menu_counts_the_requests_waiting(client, site_pages):
     make_request("Rejected", status=Status.REJECTED)
     client.force_login(make_moderator())
 
-    assert "Prayer requests (4)" in menu_labels(client)
+    html = menu_labels(client)
+    assert "Prayer requests (4)" in html
+    assert '"label": "Prayer (4)"' in html, "seen with the Prayer menu closed"
 
     PrayerRequest.objects.filter(title="A").update(status=Status.APPROVED)
     assert "Prayer requests (3)" in menu_labels(client)
@@ -36,7 +38,7 @@ def test_no_count_when_nothing_waits(client, site_pages):
     client.force_login(make_moderator())
     html = menu_labels(client)
     assert "Prayer requests" in html
-    assert "Prayer requests (" not in html
+    assert "Prayer requests (" not in html and "Prayer (" not in html
 
 
 def test_other_groups_see_neither_the_item_nor_the_count(client, site_pages):
@@ -45,7 +47,17 @@ def test_other_groups_see_neither_the_item_nor_the_count(client, site_pages):
     user.groups.add(Group.objects.get(name="Volunteer coordinators"))
     client.force_login(user)
     html = menu_labels(client)
-    assert "Prayer requests" not in html
+    assert "Prayer requests" not in html and "Prayer (" not in html
+
+
+def test_groups_that_see_the_prayer_menu_but_do_not_moderate_see_no_count(client, site_pages):
+    make_request("Waiting", status=Status.SUBMITTED)
+    user = UserFactory(is_staff=False)
+    user.groups.add(Group.objects.get(name="Campaign coordinators"))  # they organise vigils
+    client.force_login(user)
+    html = menu_labels(client)
+    assert '"label": "Prayer"' in html
+    assert "Prayer (1)" not in html
 
 
 @pytest.mark.parametrize("waiting", [0, 50])
