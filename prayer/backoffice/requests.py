@@ -248,9 +248,6 @@ class ModerateView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "prayer/requests/admin/moderate.html"
     viewset = None
     header_icon = "pick"
-    # No breadcrumbs: Wagtail then shows the title as the page's visible header, which names
-    # the action and the request (the slim header with breadcrumbs hides it from sight).
-    breadcrumbs_items = []
 
     def dispatch(self, request, pk, action):
         if action not in MODERATION_ACTIONS:
@@ -267,6 +264,19 @@ class ModerateView(WagtailAdminTemplateMixin, TemplateView):
     def page_title(self):
         title = short_title(self.object)
         return f"{MODERATION_ACTIONS[self.action][2]} prayer request #{self.object.pk} “{title}”"
+
+    def get_breadcrumbs_items(self):
+        """…› Prayer requests › the request › "Approve prayer request #12 “For my sister…”":
+        the last crumb is the header a sighted moderator reads."""
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(self.viewset.get_url_name("list")), "label": "Prayer requests"},
+            {
+                "url": reverse(self.viewset.get_url_name("edit"), args=[self.object.pk]),
+                "label": short_title(self.object),
+            },
+            {"url": "", "label": self.page_title},
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -2,6 +2,7 @@
 after reading each one on one confirmation page, under the rules of the single Approve page."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -237,9 +238,12 @@ def test_the_single_approve_page_names_the_request_and_shows_its_text(moderator_
         public_text="Pray for Leela. Write to leela@example.org.",
     )
     page = moderator_client.get(f"{LIST}moderate/{prayer_request.pk}/approve/").content.decode()
-    assert (
-        f"Approve prayer request #{prayer_request.pk} “For my sister who is looking for…”" in page
+    header = f"Approve prayer request #{prayer_request.pk} “For my sister who is looking for…”"
+    assert f"<title>{header}" in page
+    visible_crumb = re.search(
+        r'<li\s+class="[^"]*w-font-bold[^"]*"\s*>((?:(?!</li>).)*)', page, re.S
     )
+    assert header in visible_crumb.group(1), "the last crumb, shown as the page's header"
     assert "<h2>The text you are about to approve</h2>" in page
     assert (
         'Pray for Leela. Write to <mark class="pii pii--email" '
