@@ -41,6 +41,23 @@ class ModerateBulkAction(PermissionCheckedMixin, SnippetBulkAction):
             self.request.user, "change", prayer_request
         )
 
+    def get_all_objects_in_listing_query(self, parent_id):
+        """The "select all in listing" box sends the listing's filters and search with `id=all`;
+        Wagtail's default would then take every request in the database, the rejected and
+        archived ones too. Take what the listing shows, through the listing's own view."""
+        viewset = self.model.snippet_viewset
+        view_class = viewset.index_view_class
+        kwargs = {**viewset.get_common_view_kwargs(), **viewset.get_index_view_kwargs()}
+        listing = view_class(
+            **{  # as ViewSet.construct_view passes them
+                key: value
+                for key, value in kwargs.items()
+                if hasattr(view_class, key) and value is not viewset.UNDEFINED
+            }
+        )
+        listing.setup(self.request)
+        return listing.get_queryset().values_list("pk", flat=True)
+
     @classmethod
     def get_queryset(cls, model, object_ids):
         # Ids come from the address: ignore what is not a number rather than answer a 500.

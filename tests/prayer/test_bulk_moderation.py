@@ -261,3 +261,22 @@ def test_the_confirmation_asks_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = moderator_client.get(bulk_url("approve", requests))
     assert response.content.decode().count("data-bulk-request") == rows
+
+
+def test_select_all_in_a_filtered_listing_takes_only_what_it_shows(moderator_client):
+    waiting = submitted(3)
+    rejected = make_request("Rejected long ago", status=Status.REJECTED)
+    answered = make_request("Answered", status=Status.ANSWERED)
+    searched = f"{BULK}approve/?status=submitted&id=all"
+
+    page = moderator_client.get(searched).content.decode()
+    assert page.count("data-bulk-request") == 3
+    assert "Rejected long ago" not in page
+
+    moderator_client.post(searched)
+    assert statuses(waiting) == {Status.APPROVED}
+    assert PrayerRequest.objects.get(pk=rejected.pk).status == Status.REJECTED
+    assert PrayerRequest.objects.get(pk=answered.pk).status == Status.ANSWERED
+
+    page = moderator_client.get(f"{BULK}archive/?q=long+ago&id=all").content.decode()
+    assert page.count("data-bulk-request") == 1 and "Rejected long ago" in page
