@@ -102,7 +102,8 @@ def bar_chart(points, description):
     width = (CHART_WIDTH - BAR_GAP * (len(points) - 1)) / len(points)
     bars = []
     for number, (label, value) in enumerate(points):
-        height = max(round(value / highest * (CHART_HEIGHT - 2), 1), 1 if value else 0.5)
+        # An empty week still shows as a faint stub, so the eight weeks read as eight.
+        height = max(round(value / highest * (CHART_HEIGHT - 2), 1), 2)
         bars.append(
             (
                 round(number * (width + BAR_GAP), 1),
@@ -110,7 +111,7 @@ def bar_chart(points, description):
                 round(width, 1),
                 height,
                 f"{label}: {value}",
-                1 if value else 0.35,
+                1 if value else 0.3,
             )
         )
     values = "; ".join(f"{label}: {value}" for label, value in points)

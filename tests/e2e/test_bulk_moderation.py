@@ -48,6 +48,12 @@ def test_moderator_approves_twenty_requests_in_one_step(
     sign_in(page, live_server.url, moderator, secret)
 
     assert f"Prayer requests ({COUNT})" in page.content()
+    page.wait_for_load_state("load")
+    broken = page.evaluate(
+        "Array.from(document.images).filter(i => !i.complete || !i.naturalWidth).map(i => i.src)"
+    )
+    assert broken == [], "every image on the dashboard (the avatar too) is there"
+    assert page.locator("img").count() > 0
     page.get_by_role("link", name="Moderate the requests waiting").click()
     page.wait_for_url("**/admin/snippets/prayer/prayerrequest/?status=submitted")
 

@@ -210,7 +210,7 @@ def test_charts_draw_their_values():
     assert heights[1] == pytest.approx(2 * heights[0])
     assert "<title>week of 8 Jun: 4</title>" in chart
     empty = bar_chart([("week of 1 Jun", 0)], "Nothing yet")
-    assert 'fill-opacity="0.35"' in empty
+    assert 'fill-opacity="0.3"' in empty
     assert 'width="0"' in meter(0, 0, "No slots")
 
 
