@@ -78,6 +78,7 @@ class ModerateBulkAction(PermissionCheckedMixin, SnippetBulkAction):
         context.update(
             action_label=self.display_name,
             past_tense=self.past_tense,
+            going_public=self.status in ON_WALL,
             selected=f"{len(items)} prayer request{'' if len(items) == 1 else 's'}",
             will_change=will_change,
             button_label=f"Yes, {self.display_name.lower()} {will_change}",

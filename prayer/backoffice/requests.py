@@ -285,6 +285,7 @@ class ModerateView(WagtailAdminTemplateMixin, TemplateView):
             action_label=MODERATION_ACTIONS[self.action][2],
             edit_url=reverse(self.viewset.get_url_name("edit"), args=[self.object.pk]),
             text=text_to_check(self.object),
+            going_public=MODERATION_ACTIONS[self.action][0] in ON_WALL,
         )
         return context
 

@@ -280,3 +280,13 @@ def test_select_all_in_a_filtered_listing_takes_only_what_it_shows(moderator_cli
 
     page = moderator_client.get(f"{BULK}archive/?q=long+ago&id=all").content.decode()
     assert page.count("data-bulk-request") == 1 and "Rejected long ago" in page
+
+
+@pytest.mark.parametrize(("action", "warned"), [("approve", True), ("reject", False)])
+def test_the_public_warning_only_when_the_text_goes_public(moderator_client, action, warned):
+    phone = make_request("Call me", status=Status.SUBMITTED, public_text="On 07700 900123.")
+    warning = "this text will be public"
+    for url in (bulk_url(action, [phone]), f"{LIST}moderate/{phone.pk}/{action}/"):
+        page = moderator_client.get(url).content.decode()
+        assert (warning in page) is warned, url
+        assert "<mark" in page
