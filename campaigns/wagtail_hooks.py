@@ -4,6 +4,7 @@ and progress."""
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
+from campaigns import dashboard  # noqa: F401  (registers hooks)
 from campaigns.backoffice import progress, registrations, resources, updates
 
 

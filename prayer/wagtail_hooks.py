@@ -1,9 +1,18 @@
-"""The Prayer menu of the back office: requests, subscriptions and digests."""
+"""The Prayer menu of the back office: requests, subscriptions and digests; and the bulk
+moderation of requests."""
 
 from wagtail import hooks
+from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.admin.viewsets.base import ViewSetGroup
 
-from prayer.backoffice import digests, requests, subscriptions, vigils
+from prayer import dashboard  # noqa: F401  (registers hooks)
+from prayer.backoffice import (
+    bulk_moderation,  # noqa: F401  (registers hooks)
+    digests,
+    requests,
+    subscriptions,
+    vigils,
+)
 
 
 class PrayerGroup(ViewSetGroup):
@@ -11,6 +20,27 @@ class PrayerGroup(ViewSetGroup):
     menu_icon = "pick"
     menu_order = 200
     items = (*requests.viewsets, *subscriptions.viewsets, *digests.viewsets, *vigils.viewsets)
+
+    def get_menu_item(self, order=None):
+        """The group's item says how many requests wait too, e.g. "Prayer (4)", so that a
+        moderator sees it with the menu closed."""
+        return WaitingCountSubmenuMenuItem(
+            label=self.menu_label,
+            menu=Menu(register_hook_name=self.submenu_hook, items=self.get_submenu_items()),
+            name=self.menu_name,
+            icon_name=self.menu_icon,
+            order=self.get_menu_item_order(order),
+        )
+
+
+class WaitingCountSubmenuMenuItem(SubmenuMenuItem):
+    def render_component(self, request):
+        component = super().render_component(request)
+        if requests.may_moderate(request.user):
+            component.label = requests.menu_label_with_count(
+                self.label, requests.waiting_count(request)
+            )
+        return component
 
 
 @hooks.register("register_admin_viewset")

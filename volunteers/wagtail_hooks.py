@@ -5,6 +5,7 @@ from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.snippets.models import register_snippet
 
+from volunteers import dashboard  # noqa: F401  (registers hooks)
 from volunteers.backoffice.people import SafeguardingCheckViewSet, SignUpViewSet, VolunteerViewSet
 from volunteers.backoffice.shifts import ShiftViewSet
 from volunteers.models import Skill

@@ -3,6 +3,8 @@
 Regions are registered as a snippet by website/wagtail_hooks.py.
 """
 
+from dataclasses import dataclass
+
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -11,11 +13,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import Truncator
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Panel
 from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
@@ -80,6 +84,11 @@ def record_moderation(prayer_request, user, now=None):
         log(prayer_request, action[1], user=user)
 
 
+def short_title(prayer_request):
+    """The request's title cut to a few words, to name it in a header or a message."""
+    return Truncator(Truncator(prayer_request.title).words(7)).chars(50)
+
+
 def moderate_url(prayer_request, slug):
     viewset = PrayerRequest.snippet_viewset
     return reverse(viewset.get_url_name("moderate"), args=[prayer_request.pk, slug])
@@ -92,14 +101,59 @@ def moderate(prayer_request, slug, user, now=None):
         record_moderation(prayer_request, user, now=now)
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What one moderation action did to one request: `done`, or refused with a `reason`."""
+
+    prayer_request: PrayerRequest
+    done: bool
+    reason: str = ""
+
+
+ALREADY_MODERATED = "It was already moderated this way."
+
+
+def apply_moderation(prayer_request, slug, user, now=None):
+    """Moderate one request under the rules every way of moderating shares (one request or
+    many): a request whose consent ended never goes on the wall, and moderating it the way
+    it already is changes nothing and logs nothing (a second click, a second tab)."""
+    status = MODERATION_ACTIONS[slug][0]
+    if status in ON_WALL and consent_has_ended(prayer_request):
+        return Outcome(prayer_request, done=False, reason=CONSENT_ENDED_MESSAGE)
+    if prayer_request.status == status:
+        return Outcome(prayer_request, done=False, reason=ALREADY_MODERATED)
+    moderate(prayer_request, slug, user, now=now)
+    return Outcome(prayer_request, done=True)
+
+
+PUBLIC_FIELDS = (
+    ("title", "Title"),
+    ("public_text", "Public text"),
+    ("praise_report", "Praise report"),
+)
+
+
+def text_to_check(prayer_request):
+    """What a moderator reads before a request goes on the wall: each public field that has
+    text, as escaped HTML with the personal details in <mark>, and whether any was spotted.
+    For templates/prayer/requests/admin/text_to_check.html."""
+    fields = []
+    for name, label in PUBLIC_FIELDS:
+        text = getattr(prayer_request, name, "") or ""
+        if text:
+            findings = find_personal_details(text)
+            fields.append(
+                {"name": name, "label": label, "findings": findings, "html": highlight(text)}
+            )
+    return {
+        "title_html": highlight(prayer_request.title),
+        "fields": fields,
+        "spotted": any(field["findings"] for field in fields),
+    }
+
+
 class PersonalDetailsPanel(Panel):
     """Read-only: the public fields with anything that looks like a personal detail highlighted."""
-
-    checked_fields = (
-        ("title", "Title"),
-        ("public_text", "Public text"),
-        ("praise_report", "Praise report"),
-    )
 
     class BoundPanel(Panel.BoundPanel):
         template_name = "prayer/requests/admin/personal_details_panel.html"
@@ -107,7 +161,7 @@ class PersonalDetailsPanel(Panel):
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)
             checked = []
-            for name, label in self.panel.checked_fields:
+            for name, label in PUBLIC_FIELDS:
                 text = getattr(self.instance, name, "") or ""
                 findings = find_personal_details(text)
                 if findings:
@@ -119,6 +173,21 @@ class PersonalDetailsPanel(Panel):
 class PrayerRequestIndexView(SafeExportMixin, AuditedExportMixin, IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().prefetch_related("topics", "regions")
+
+    @cached_property
+    def can_moderate(self):
+        return self.permission_policy.user_has_permission(self.request.user, "change")
+
+    @cached_property
+    def columns(self):
+        """Without the right to moderate, no boxes to select requests for bulk actions."""
+        columns = super().columns
+        if self.can_moderate:
+            return columns
+        return [column for column in columns if not isinstance(column, BulkActionsCheckboxColumn)]
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "can_moderate": self.can_moderate}
 
     def to_row_dict(self, item):
         """Like Wagtail's, but many-to-many fields become a comma-separated list of names."""
@@ -133,7 +202,7 @@ class PrayerRequestIndexView(SafeExportMixin, AuditedExportMixin, IndexView):
 
     def get_list_more_buttons(self, instance):
         buttons = list(super().get_list_more_buttons(instance))
-        if self.permission_policy.user_has_permission(self.request.user, "change"):
+        if self.can_moderate:
             for priority, slug in enumerate(available_actions(instance), start=30):
                 buttons.append(
                     MenuItem(
@@ -178,6 +247,7 @@ class ModerateView(WagtailAdminTemplateMixin, TemplateView):
 
     template_name = "prayer/requests/admin/moderate.html"
     viewset = None
+    header_icon = "pick"
 
     def dispatch(self, request, pk, action):
         if action not in MODERATION_ACTIONS:
@@ -192,7 +262,21 @@ class ModerateView(WagtailAdminTemplateMixin, TemplateView):
 
     @property
     def page_title(self):
-        return f"{MODERATION_ACTIONS[self.action][2]}: {self.object.title}"
+        title = short_title(self.object)
+        return f"{MODERATION_ACTIONS[self.action][2]} prayer request #{self.object.pk} “{title}”"
+
+    def get_breadcrumbs_items(self):
+        """…› Prayer requests › the request › "Approve prayer request #12 “For my sister…”":
+        the last crumb is the header a sighted moderator reads."""
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(self.viewset.get_url_name("list")), "label": "Prayer requests"},
+            {
+                "url": reverse(self.viewset.get_url_name("edit"), args=[self.object.pk]),
+                "label": short_title(self.object),
+            },
+            {"url": "", "label": self.page_title},
+        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -200,27 +284,43 @@ class ModerateView(WagtailAdminTemplateMixin, TemplateView):
             object=self.object,
             action_label=MODERATION_ACTIONS[self.action][2],
             edit_url=reverse(self.viewset.get_url_name("edit"), args=[self.object.pk]),
-            checked=[
-                {"label": label, "findings": findings, "html": highlight(text)}
-                for name, label in PersonalDetailsPanel.checked_fields
-                if (findings := find_personal_details(text := getattr(self.object, name)))
-            ],
+            text=text_to_check(self.object),
+            going_public=MODERATION_ACTIONS[self.action][0] in ON_WALL,
         )
         return context
 
     def post(self, request, pk, action):
-        if MODERATION_ACTIONS[action][0] in ON_WALL and consent_has_ended(self.object):
-            messages.error(request, f"“{self.object.title}”: {CONSENT_ENDED_MESSAGE}")
-            return redirect(self.viewset.get_url_name("list"))
-        if self.object.status == MODERATION_ACTIONS[action][0]:
-            # A second click, or a second tab: nothing changes and nothing more is logged.
+        outcome = apply_moderation(self.object, action, request.user)
+        if outcome.done:
+            messages.success(
+                request, f"“{self.object.title}”: {MODERATION_ACTIONS[action][3].lower()}."
+            )
+        elif outcome.reason == ALREADY_MODERATED:
             messages.warning(request, f"“{self.object.title}” was already moderated this way.")
-            return redirect(self.viewset.get_url_name("list"))
-        moderate(self.object, action, request.user)
-        messages.success(
-            request, f"“{self.object.title}”: {MODERATION_ACTIONS[action][3].lower()}."
-        )
+        else:
+            messages.error(request, f"“{self.object.title}”: {outcome.reason}")
         return redirect(self.viewset.get_url_name("list"))
+
+
+def waiting_list_url():
+    """The list of requests waiting for moderation."""
+    return reverse(PrayerRequest.snippet_viewset.get_url_name("list")) + "?status=submitted"
+
+
+def menu_label_with_count(label, count):
+    return f"{label} ({count})" if count else label
+
+
+def waiting_count(request):
+    """How many requests wait for moderation, counted once a request (the menu shows it
+    twice: on the Prayer group and on its Prayer requests item)."""
+    if not hasattr(request, "_prayer_requests_waiting"):
+        request._prayer_requests_waiting = PrayerRequest.objects.waiting().count()
+    return request._prayer_requests_waiting
+
+
+def may_moderate(user):
+    return PrayerRequest.snippet_viewset.permission_policy.user_has_permission(user, "change")
 
 
 class PrayerRequestViewSet(PermissionCheckedSnippetViewSet):
@@ -230,6 +330,7 @@ class PrayerRequestViewSet(PermissionCheckedSnippetViewSet):
     menu_order = 100
     add_to_admin_menu = False
     index_view_class = PrayerRequestIndexView
+    index_template_name = "prayer/requests/admin/index.html"
     edit_view_class = PrayerRequestEditView
     list_display = ["title", "status", "urgent", "prayed_count", "created_at"]
     list_filter = ["status", "topics", "regions", "urgent", "from_public_form"]
@@ -317,6 +418,19 @@ class PrayerRequestViewSet(PermissionCheckedSnippetViewSet):
             heading="Record",
         ),
     ]
+
+    @cached_property
+    def menu_item_class(self):
+        """The menu item says how many requests wait, e.g. "Prayer requests (4)": one count
+        on the status index, asked only for those who see the item."""
+
+        class WaitingCountMenuItem(super().menu_item_class):
+            def render_component(self, request):
+                component = super().render_component(request)
+                component.label = menu_label_with_count(self.label, waiting_count(request))
+                return component
+
+        return WaitingCountMenuItem
 
     @property
     def moderate_view(self):

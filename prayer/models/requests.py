@@ -24,6 +24,10 @@ class PrayerRequestQuerySet(models.QuerySet):
         )
         return without_ended_consent(published, "prayer_request", timezone.localdate(now))
 
+    def waiting(self):
+        """Submitted and not yet moderated: what the moderators' queue holds."""
+        return self.filter(status=PrayerRequest.Status.SUBMITTED)
+
     def wall_order(self):
         """Urgent first, then the least prayed for, so every request gets prayer."""
         return self.order_by("-urgent", "prayed_count", "-approved_at", "pk")
