@@ -1,6 +1,10 @@
-"""Back office for the editorial side: regions used by stories and prayer requests, and consent
-(website/consent/: its menu, the story editor's refusal to publish, the dashboard panel)."""
+"""Back office for the editorial side: regions used by stories and prayer requests, consent
+(website/consent/: its menu, the story editor's refusal to publish, the dashboard panel), and
+the page editor's buttons (static/js/admin-page-submit.js)."""
 
+from django.templatetags.static import static
+from django.utils.html import format_html
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
 from website.backoffice import PermissionCheckedSnippetViewSet
@@ -20,3 +24,10 @@ class RegionViewSet(PermissionCheckedSnippetViewSet):
 
 
 register_snippet(RegionViewSet)
+
+
+@hooks.register("insert_editor_js")
+def page_buttons_wait_for_autosave():
+    """Publish pressed while an autosave is creating the page waits for it, then publishes
+    that page, instead of creating a second one whose slug is taken (see the script)."""
+    return format_html('<script defer src="{}"></script>', static("js/admin-page-submit.js"))
