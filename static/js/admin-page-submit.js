@@ -30,7 +30,7 @@
   let autosavesOnTheirWay = 0;
   let lastSave = null; // the latest w-autosave:save event: its request may not have started
   let pressed = false; // a button was pressed: no autosave from now on
-  let waiting = null; // the button press held back until the autosave has answered
+  let waiting = null; // the button press held back until the autosave and Draftail are done
   let resending = false;
 
   const isAutosaveRequest = (resource, init) => {
