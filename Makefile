@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The commands below read them too: without SITE_URL, the development settings take the site's
+# address from HOST and PORT, so `PORT=8101 make run` links emails and pages to port 8101.
+export HOST PORT
 
 .PHONY: install run serve test test-full coverage coverage-floor lint typecheck format bench-pages clean vnu
 

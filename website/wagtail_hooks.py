@@ -1,5 +1,6 @@
-"""Back office for the editorial side: regions used by stories and prayer requests, and consent
-(website/consent/: its menu, the story editor's refusal to publish, the dashboard panel)."""
+"""Back office for the editorial side: regions used by stories and prayer requests, consent
+(website/consent/: its menu, the story editor's refusal to publish, the dashboard panel), and
+the page editor's buttons (static/js/admin-page-submit.js)."""
 
 from django.templatetags.static import static
 from django.utils.html import format_html
@@ -30,3 +31,10 @@ def back_office_css():
     """The back office's own styles (the dashboard's figures and charts): a file, as the
     site's CSP asks, never an inline style."""
     return format_html('<link rel="stylesheet" href="{}">', static("css/vigil-admin.css"))
+
+
+@hooks.register("insert_editor_js")
+def page_buttons_wait_for_autosave():
+    """Publish pressed while an autosave is creating the page waits for it, then publishes
+    that page, instead of creating a second one whose slug is taken (see the script)."""
+    return format_html('<script defer src="{}"></script>', static("js/admin-page-submit.js"))

@@ -47,6 +47,24 @@ LOCAL_EMAIL_BACKENDS = {
 }
 
 
+# A server listening on every address is reached on this machine at its loopback address.
+ALL_ADDRESSES = {"0.0.0.0", "::", "[::]"}  # noqa: S104 (names the bind-all address, binds nothing)
+
+
+def served_site_url(env):
+    """SITE_URL for a development server: SITE_URL when it is set, else the address the
+    server listens on, HOST and PORT, as `make run` passes them (127.0.0.1 and 8000 by
+    default). So `PORT=8101 make run` links every email and page to port 8101."""
+    explicit = env("SITE_URL", default="")
+    if explicit:
+        return explicit.rstrip("/")
+    host = env("HOST", default="") or "127.0.0.1"
+    port = env("PORT", default="") or "8000"
+    if host in ALL_ADDRESSES:
+        host = "127.0.0.1"
+    return f"http://{host}" if port == "80" else f"http://{host}:{port}"
+
+
 def email_settings(env, provider, webhook_secret):
     """Return (EMAIL_BACKEND, ANYMAIL) for the provider named by EMAIL_PROVIDER."""
     anymail = {}
