@@ -88,9 +88,9 @@ def register_a_church(page, base, campaign):
 
 def create_an_account(page, base):
     page.goto(base + "/accounts/signup/")
-    page.get_by_label("Email:").fill(EMAIL)
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
-    page.get_by_label("Password (again):").fill(PASSWORD)
+    page.get_by_label("Email", exact=True).fill(EMAIL)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password (again)").fill(PASSWORD)
     page.get_by_role("button", name="Sign Up").click()
     page.wait_for_url("**/accounts/confirm-email/")
     page.goto(link_in_last_email("/accounts/confirm-email/"))
@@ -98,8 +98,8 @@ def create_an_account(page, base):
     page.wait_for_load_state()
     page.goto(base + "/account/")
     page.wait_for_url("**/accounts/login/**")
-    page.get_by_label("Email:").fill(EMAIL)
-    page.get_by_label("Password:").fill(PASSWORD)
+    page.get_by_label("Email", exact=True).fill(EMAIL)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url("**/account/")
 
@@ -132,7 +132,7 @@ def test_a_supporter_joins_first_then_creates_an_account_sees_downloads_and_dele
     page.get_by_role("link", name="Download your data (JSON)").click()
     page.wait_for_url("**/accounts/reauthenticate/**")
     assert serious_violations(page) == []
-    page.get_by_label("Password:").fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Confirm").click()
     download = download_info.value
