@@ -198,23 +198,23 @@ class PermissionCheckedChooserMixin(PermissionCheckedMixin):
 
 
 class ChooseView(PermissionCheckedChooserMixin, snippet_chooser.ChooseView):
-    pass
+    """The chooser's first page: only for those who may view or change the model."""
 
 
 class ChooseResultsView(PermissionCheckedChooserMixin, snippet_chooser.ChooseResultsView):
-    pass
+    """The chooser's search and further pages of results, likewise."""
 
 
 class ChosenView(PermissionCheckedChooserMixin, snippet_chooser.SnippetChosenView):
-    pass
+    """One chosen item's title and link, likewise."""
 
 
 class ChosenMultipleView(PermissionCheckedChooserMixin, snippet_chooser.SnippetChosenMultipleView):
-    pass
+    """Several chosen items' titles and links, likewise."""
 
 
 class ChooserCreateView(PermissionCheckedChooserMixin, snippet_chooser.SnippetCreateView):
-    pass
+    """The chooser's create form, likewise (creating still needs the add permission)."""
 
 
 class PermissionCheckedSnippetChooserViewSet(snippet_chooser.SnippetChooserViewSet):
