@@ -338,3 +338,30 @@ def test_the_one_click_volunteer_sign_up_is_limited_the_same_way(client, site_pa
     assert html_lib.escape(LIMITED_CONNECTION) in page
     assert "Sign me up" in page, "the form is back, to send again"
     assert not second.signups.exists()
+
+
+def test_a_church_hall_creates_accounts_from_one_connection(client, settings):
+    """allauth's own sign-up limit (20 a minute per IP by default) lets a hall through."""
+    from allauth.account.models import EmailAddress
+
+    settings.ACCOUNT_EMAIL_VERIFICATION = "none"  # no code step: each sign-up ends at once
+    for number in range(60):
+        client.logout()
+        response = client.post(
+            "/accounts/signup/",
+            {
+                "email": f"member{number}@example.org",
+                "password1": "a long prayer 4 the hall",
+                "password2": "a long prayer 4 the hall",
+            },
+            REMOTE_ADDR="198.51.100.7",
+        )
+        assert response.status_code == 302, f"sign-up {number + 1} refused"
+    assert EmailAddress.objects.filter(email__startswith="member").count() == 60
+
+
+def test_account_sign_ups_from_one_connection_still_have_a_ceiling(settings):
+    from allauth.account import app_settings
+
+    assert app_settings.RATE_LIMITS["signup"] == "200/10m/ip"
+    assert app_settings.RATE_LIMITS["login_failed"], "allauth's sign-in limits are kept"

@@ -227,6 +227,11 @@ NEWS_PAGE_SIZE = 10
 # kept equal for anything of allauth's that reads it directly.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# allauth keeps its own limits for its views (sign-in, codes, resets: its defaults stay). Its
+# sign-up default, 20 a minute from one IP, would turn away a church hall creating accounts after
+# an announcement; the address is proven by the emailed code anyway, so one IP may sign up as
+# often as it may join the public forms (RATE_LIMITS: 200 in ten minutes).
+ACCOUNT_RATE_LIMITS = {"signup": "200/10m/ip"}
 
 # Retention: how long personal data is kept (each applied by a daily task; see README).
 RETENTION_UNCONFIRMED_DAYS = env.int("RETENTION_UNCONFIRMED_DAYS", default=7)
