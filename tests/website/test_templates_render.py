@@ -21,6 +21,7 @@ from tests.factories import (
     add_standard,
     add_story,
 )
+from tests.factories import make_image as make_sized_image
 from website.emails import render_email
 from website.models import MinistryGalleryImage, OrganisationSettings, Region
 
@@ -275,3 +276,26 @@ def test_test_email_uses_the_email_layout(site_pages, organisation):
     assert "&amp;" not in text
     assert "max-width: 600px" in html
     assert "Hope Network" in html
+
+
+@pytest.mark.django_db
+def test_a_picture_narrower_than_the_srcset_widths_repeats_no_width():
+    """Wagtail never enlarges, so a 64 px picture asked for at 480, 800 and 1200 gives three
+    renditions 64 px wide; "64w, 64w" would be an invalid srcset. One is kept, and a picture
+    wide enough keeps every width."""
+    template = Template(
+        "{% load wagtailimages_tags %}"
+        '{% srcset_image photo width-{480,800,1200} sizes="100vw" alt="" %}'
+    )
+    narrow = make_sized_image(size=(64, 36))
+    html = template.render(Context({"photo": narrow}))
+    assert "srcset" not in html and 'width="64"' in html
+    assert "sizes" not in html, "sizes is valid only beside a srcset"
+
+    wide = make_sized_image(size=(1300, 700))
+    srcset = re.search(r'srcset="([^"]+)"', template.render(Context({"photo": wide}))).group(1)
+    assert [part.split()[-1] for part in srcset.split(", ")] == ["480w", "800w", "1200w"]
+
+    medium = make_sized_image(size=(600, 338))
+    srcset = re.search(r'srcset="([^"]+)"', template.render(Context({"photo": medium}))).group(1)
+    assert [part.split()[-1] for part in srcset.split(", ")] == ["480w", "600w"]

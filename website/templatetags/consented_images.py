@@ -2,10 +2,13 @@
 
 Registered under Wagtail's own name, `wagtailimages_tags` (TEMPLATES "libraries" setting), so
 every `{% image %}`, `{% srcset_image %}` and `{% picture %}` on the site goes through this
-gate, including templates written after it. Everything else is Wagtail's library unchanged.
+gate, including templates written after it. `{% srcset_image %}` also leaves out a rendition
+whose width repeats an earlier one. Everything else is Wagtail's library unchanged.
 """
 
 from django import template
+from wagtail.images.models import ResponsiveImage
+from wagtail.images.shortcuts import get_renditions_or_not_found
 from wagtail.images.templatetags import wagtailimages_tags
 
 from website.consent.images import shown
@@ -30,8 +33,50 @@ class ConsentedImageNode(template.Node):
         return self.node.render(context)
 
 
+class DistinctWidthsResponsiveImage(ResponsiveImage):
+    """A srcset without repeated widths.
+
+    Wagtail never enlarges a picture, so one narrower than the widths a template asks for gives
+    several renditions of its own width, and "a.jpg 32w, b.jpg 32w" is an invalid srcset (the
+    Nu HTML Checker's error; browsers pick arbitrarily). The first of each width is kept, and
+    when one is left, so is no `sizes` (valid only beside a srcset)."""
+
+    def __init__(self, renditions, attrs=None):
+        super().__init__(renditions, attrs)
+        widths = set()
+        distinct = []
+        for rendition in self.renditions:
+            if rendition.width not in widths:
+                widths.add(rendition.width)
+                distinct.append(rendition)
+        self.renditions = distinct
+
+    def __html__(self):
+        if len(self.renditions) == 1 and self.attrs:
+            self.attrs = {name: value for name, value in self.attrs.items() if name != "sizes"}
+        return super().__html__()
+
+
+class DistinctWidthsSrcsetImageNode(wagtailimages_tags.SrcsetImageNode):
+    """Wagtail's `{% srcset_image %}`, its renditions wrapped without repeated widths."""
+
+    def render(self, context):
+        image = self.validate_image(context)
+        if not image:
+            return ""
+        renditions = get_renditions_or_not_found(image, self.get_filters())
+        if self.output_var_name:
+            context[self.output_var_name] = DistinctWidthsResponsiveImage(renditions)
+            return ""
+        attrs = {key: value.resolve(context) for key, value in self.attrs.items()}
+        return DistinctWidthsResponsiveImage(renditions, attrs).__html__()
+
+
 def consented(parser, token):
-    return ConsentedImageNode(wagtailimages_tags.image(parser, token))
+    node = wagtailimages_tags.image(parser, token)
+    if type(node) is wagtailimages_tags.SrcsetImageNode:
+        node.__class__ = DistinctWidthsSrcsetImageNode
+    return ConsentedImageNode(node)
 
 
 for name in ("image", "srcset_image", "picture"):
