@@ -11,6 +11,7 @@ cache logs once per back-off that rate limits are not enforced.
 
 import hashlib
 import ipaddress
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -44,8 +45,13 @@ def hashed(value: object) -> str:
 
 
 def allow(scope: str, identity: object, limit: int, window_seconds: int) -> bool:
-    """Count one hit for `identity` in `scope`; False once `limit` is passed in the window."""
-    key = f"vigil:rl:{scope}:{hashed(identity)}"
+    """Count one hit for `identity` in `scope`; False once `limit` is passed in the window.
+
+    Windows follow the clock (the n-th stretch of `window_seconds` since the epoch), so a count
+    belongs to its window by its key, not only by the cache's timer: Redis expires keys by its
+    own clock, which a test moving the clock does not move."""
+    window = int(time.time() // window_seconds)
+    key = f"vigil:rl:{scope}:{hashed(identity)}:{window}"
     if cache.add(key, 1, window_seconds):
         return True
     try:
