@@ -610,9 +610,12 @@ def _matrix_lines(apps: Sequence[str], cell: Callable[[str, str], str]) -> list[
     return lines
 
 
-def report(root: Path = ROOT, base: str = "website") -> dict[str, object]:
-    """Print today's figures for the tree at `root`; return them for the JSON line."""
-    graph = build_graph(root)
+def report(
+    root: Path = ROOT, base: str = "website", packages: Iterable[str] | None = None
+) -> dict[str, object]:
+    """Print the figures for the tree at `root` (today's base is `website`); return them as
+    printed on the JSON line."""
+    graph = build_graph(root, packages)
     migrations = build_migration_graph(graph)
     apps = sorted(set(graph.apps.values()))
     code_modules = [m for m in graph.modules if ".migrations." not in f"{m}."]
