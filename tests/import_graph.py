@@ -321,6 +321,18 @@ def imports_within(graph: ImportGraph, members: Iterable[str], kind: Kind) -> li
     ]
 
 
+def models_importing_views(graph: ImportGraph, kinds: frozenset[Kind] = RUNTIME) -> list[Import]:
+    """Imports from a `models` module or package into a `views` one: page models that route to
+    their own views, which import the models back (issue 15 wants thin view functions instead)."""
+    return [
+        imp
+        for imp in graph.imports
+        if imp.kind in kinds
+        and "models" in imp.source.split(".")
+        and "views" in imp.target.split(".")
+    ]
+
+
 def deferred_cycle_imports(graph: ImportGraph) -> list[Import]:
     """Imports inside functions that would close a module-level cycle if moved to the top of
     their module: the target already reaches the source through module-level imports. These
@@ -478,6 +490,7 @@ Rule = Literal[
     "apps-import-each-other",
     "app-cycle",
     "module-cycle",
+    "models-import-views",
     "base-migration-depends-on-app",
     "app-migrations-depend-on-each-other",
     "migration-app-cycle",
@@ -513,7 +526,8 @@ def violations(
     graph: ImportGraph, base: str = "core", kinds: frozenset[Kind] = RUNTIME
 ) -> list[Violation]:
     """What issue 15's architecture test forbids: (a) the base importing any app, (b) two apps
-    importing each other (or a longer circle of apps), (c) a module-level import cycle.
+    importing each other (or a longer circle of apps), (c) a module-level import cycle, and
+    (d) models importing views.
 
     (a) and (b) count imports of `kinds`: a deferred import inside a function still ties the
     apps together, so by default it counts; typing-only imports do not.
@@ -551,6 +565,17 @@ def violations(
                 "module-cycle",
                 f"{len(cycle)} modules import each other at module level: {', '.join(cycle)}",
                 tuple(map(str, held)),
+            )
+        )
+    by_module: dict[str, list[Import]] = {}
+    for imp in models_importing_views(graph, kinds):
+        by_module.setdefault(imp.source, []).append(imp)
+    for module, imps in sorted(by_module.items()):
+        found.append(
+            Violation(
+                "models-import-views",
+                f"{module} imports views ({len(imps)} imports)",
+                tuple(map(str, imps)),
             )
         )
     return found
@@ -644,6 +669,7 @@ def report(
         f"  of which {len(hiding)} would close a module-level cycle if moved to module level"
         f" ({len(imports_within(graph, largest_runtime, 'function'))} inside the largest cycle)"
     )
+    print(f"Imports from models into views: {len(models_importing_views(graph))}")
     print(f"\nModule-level import cycles: {len(module_level)}")
     for cycle in module_level:
         print(f"  {len(cycle)} modules: {', '.join(cycle)}")
@@ -687,6 +713,7 @@ def report(
         "function_level_imports_hiding_a_cycle": len(hiding),
         "largest_runtime_cycle_size": len(largest_runtime),
         "function_imports_inside_largest_runtime_cycle": len(held_by),
+        "models_importing_views": len(models_importing_views(graph)),
         "app_imports_module_level": {f"{s}->{t}": n for (s, t), n in sorted(module_matrix.items())},
         "app_imports_function_level": {
             f"{s}->{t}": n for (s, t), n in sorted(function_matrix.items())
