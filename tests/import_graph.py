@@ -480,7 +480,38 @@ def build_migration_graph(
                             dependencies[key].add(entry)
                         elif target.id == "run_before":
                             dependencies.setdefault(entry, set()).add(key)
-    return MigrationGraph(dependencies=dependencies, project_apps=set(labels.values()))
+    return MigrationGraph(
+        dependencies=_resolve_first_and_latest(dependencies), project_apps=set(labels.values())
+    )
+
+
+def _resolve_first_and_latest(
+    dependencies: dict[MigrationKey, set[MigrationKey]],
+) -> dict[MigrationKey, set[MigrationKey]]:
+    """`(app, "__first__")` is the app's initial migration and `__latest__` its last ones, as
+    Django reads them; other apps' (Django's, Wagtail's) are kept as they are."""
+    by_app: dict[str, set[MigrationKey]] = {}
+    for node in dependencies:
+        by_app.setdefault(node[0], set()).add(node)
+    first: dict[str, set[MigrationKey]] = {}
+    latest: dict[str, set[MigrationKey]] = {}
+    for app, nodes in by_app.items():
+        needed = {dep for node in nodes for dep in dependencies[node] if dep[0] == app}
+        first[app] = {n for n in nodes if not any(d[0] == app for d in dependencies[n])}
+        latest[app] = nodes - needed
+
+    def resolve(key: MigrationKey) -> set[MigrationKey]:
+        app, name = key
+        if name == "__first__" and first.get(app):
+            return first[app]
+        if name == "__latest__" and latest.get(app):
+            return latest[app]
+        return {key}
+
+    return {
+        node: {resolved for dep in deps for resolved in resolve(dep)}
+        for node, deps in dependencies.items()
+    }
 
 
 # --- the checks -----------------------------------------------------------------------------
@@ -623,6 +654,14 @@ def migration_violations(migrations: MigrationGraph, base: str = "core") -> list
     return found
 
 
+def check(root: Path = ROOT, base: str = "core") -> list[Violation]:
+    """Everything the architecture test asserts is empty: imports and migrations together."""
+    graph = build_graph(root)
+    return violations(graph, base=base) + migration_violations(
+        build_migration_graph(graph), base=base
+    )
+
+
 # --- the report (`make imports`) ------------------------------------------------------------
 
 
@@ -636,11 +675,13 @@ def _matrix_lines(apps: Sequence[str], cell: Callable[[str, str], str]) -> list[
 
 
 def report(
-    root: Path = ROOT, base: str = "website", packages: Iterable[str] | None = None
+    root: Path = ROOT, base: str | None = None, packages: Iterable[str] | None = None
 ) -> dict[str, object]:
-    """Print the figures for the tree at `root` (today's base is `website`); return them as
-    printed on the JSON line."""
+    """Print the figures for the tree at `root`; return them as printed on the JSON line. The
+    base is `core` once it exists, `website` (today's base and editorial app in one) before."""
     graph = build_graph(root, packages)
+    if base is None:
+        base = "core" if "core" in graph.modules else "website"
     migrations = build_migration_graph(graph)
     apps = sorted(set(graph.apps.values()))
     code_modules = [m for m in graph.modules if ".migrations." not in f"{m}."]

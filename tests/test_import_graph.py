@@ -14,6 +14,7 @@ from tests.import_graph import (
     RUNTIME,
     build_graph,
     build_migration_graph,
+    check,
     cycles,
     deferred_cycle_imports,
     migration_violations,
@@ -372,7 +373,7 @@ def test_migrations_of_two_apps_depending_on_each_other_are_reported(tmp_path):
     migrations = build_migration_graph(graph)
 
     assert migrations.dependencies[("alpha", "0001_initial")] == {
-        ("core", "__first__"),  # AUTH_USER_MODEL, read from the settings module
+        ("core", "0001_user"),  # AUTH_USER_MODEL (read from the settings), its first migration
         ("wagtailcore", "__first__"),
     }
     assert ("beta", "0001_initial") in migrations.dependencies[("alpha", "0002_more")]
@@ -388,7 +389,7 @@ def test_migrations_of_two_apps_depending_on_each_other_are_reported(tmp_path):
         ("migration-app-cycle", "apps' migrations depend in a circle"),
     ]
     assert found[1].evidence == (
-        "alpha 0001_initial -> core __first__",
+        "alpha 0001_initial -> core 0001_user",
         "core 0002_consent -> alpha 0003_requests",
     )
 
@@ -400,7 +401,8 @@ def test_a_cycle_between_migrations_themselves_is_reported(tmp_path):
             "alpha/migrations/__init__.py": "",
             "alpha/migrations/0001_initial.py": migration("[('beta', '0001_initial')]"),
             "beta/migrations/__init__.py": "",
-            "beta/migrations/0001_initial.py": migration("[('alpha', '0001_initial')]"),
+            "beta/migrations/0001_initial.py": migration("[('alpha', '__latest__')]"),
+            "beta/migrations/0002_more.py": migration("[('beta', '0001_initial')]"),
         },
     )
     found = migration_violations(build_migration_graph(build_graph(tmp_path, APPS)))
@@ -430,6 +432,27 @@ def test_the_packages_are_those_pyproject_ships_so_a_new_core_is_included(tmp_pa
     # an __init__ inside a package is not importable either.
     assert project_packages(tmp_path) == ("alpha", "beta", "core")
     assert "alpha.data.x" not in build_graph(tmp_path).modules
+
+
+def test_check_reads_imports_and_migrations_of_the_packages_pyproject_ships(tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            "core/mail.py": "",
+            "alpha/models.py": "from core import mail\n",
+            "core/migrations/__init__.py": "",
+            "core/migrations/0001_initial.py": migration("[('alpha', '0001_initial')]"),
+            "alpha/migrations/__init__.py": "",
+            "alpha/migrations/0001_initial.py": migration("[]"),
+        },
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.setuptools.packages.find]\ninclude = ["core*", "alpha*"]\n'
+    )
+
+    assert rules(check(tmp_path, base="core")) == ["base-migration-depends-on-app"]
+    (tmp_path / "core/migrations/0001_initial.py").write_text(textwrap.dedent(migration("[]")))
+    assert check(tmp_path, base="core") == []
 
 
 def test_the_report_prints_the_figures_and_one_json_line_last(tmp_path, capsys):
