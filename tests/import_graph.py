@@ -13,9 +13,10 @@ What counts as an import of a project module:
 - Where it runs: at module level (the module body, class bodies, `try`/`if` blocks: all run on
   import), inside a function or method (runs when called, so it cannot close an import-time
   cycle), or under `if TYPE_CHECKING:` (never runs; kept in the graph, left out of the checks).
-- Strings are not imports: `INSTALLED_APPS`, `PRIVACY_MODULES`, `import_module(name)` and model
-  references such as "prayer.PrayerRequest" are registries, which is the way issue 15 asks
-  apps to plug in.
+- Strings are not imports, but a dotted string naming another app ("prayer.tasks.send_due",
+  "prayer.PrayerRequest", "prayer.urls") still means the module knows that app. They are kept
+  apart (`ImportGraph.names`): no edge, no cycle, but the base naming an app is a violation,
+  since issue 15 has each app register its schedules, privacy module and targets itself.
 
 Migrations are a second graph: each `Migration.dependencies` (and `run_before`) entry is an edge
 between migrations, and so between apps (`website 0005` depends on `prayer 0007`, `prayer 0001`
@@ -27,6 +28,7 @@ from __future__ import annotations
 import ast
 import fnmatch
 import json
+import re
 import sys
 import tomllib
 from collections import Counter
@@ -60,6 +62,20 @@ class Import:
         return f"{self.source}:{self.line} -> {self.target}{where[self.kind]}"
 
 
+@dataclass(frozen=True, order=True)
+class NameReference:
+    """A string that names another app's module, function or model ("prayer.tasks.send_due",
+    "prayer.PrayerRequest"): no import, but the module still knows the app."""
+
+    source: str
+    line: int
+    text: str
+    target_app: str
+
+    def __str__(self) -> str:
+        return f'{self.source}:{self.line} names "{self.text}"'
+
+
 @dataclass
 class ImportGraph:
     """Every project module (name -> file), every import between them, and each module's app."""
@@ -68,6 +84,7 @@ class ImportGraph:
     modules: dict[str, Path]
     apps: dict[str, str]
     imports: list[Import] = field(default_factory=list)
+    names: list[NameReference] = field(default_factory=list)
 
     def edges(self, kinds: frozenset[Kind] = MODULE_LEVEL) -> dict[str, set[str]]:
         """Module -> modules it imports, by imports of these kinds (self-imports left out)."""
@@ -237,10 +254,40 @@ def build_graph(root: Path = ROOT, packages: Iterable[str] | None = None) -> Imp
     graph = ImportGraph(
         root=root, modules=modules, apps={name: app_of(name, app_packages) for name in modules}
     )
+    labels = {_app_label(modules[app].parent): app for app in app_packages}
     for name, path in modules.items():
         graph.imports += module_imports(name, path, modules)
+        if ".migrations." not in f"{name}.":  # their model strings are the migration graph's
+            graph.names += name_references(name, path, graph, labels)
     graph.imports.sort()
+    graph.names.sort()
     return graph
+
+
+DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
+
+
+def name_references(
+    module: str, path: Path, graph: ImportGraph, labels: Mapping[str, str]
+) -> list[NameReference]:
+    """Strings in one module naming another app: a dotted path to its module or something in
+    it (schedules, registries, URL includes), or "label.Model" (a foreign key, page types)."""
+    found: list[NameReference] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            continue
+        if not DOTTED.fullmatch(node.value):
+            continue
+        parts = node.value.split(".")
+        target: str | None
+        if len(parts) == 2 and parts[0] in labels and parts[1][:1].isupper():
+            target = labels[parts[0]]
+        else:
+            prefix = _resolve_import(node.value, graph.modules)
+            target = graph.apps[prefix] if prefix else None
+        if target is not None and target != graph.apps[module]:
+            found.append(NameReference(module, node.lineno, node.value, target))
+    return found
 
 
 # --- cycles ---------------------------------------------------------------------------------
@@ -518,6 +565,7 @@ def _resolve_first_and_latest(
 
 Rule = Literal[
     "base-imports-app",
+    "base-names-app",
     "apps-import-each-other",
     "app-cycle",
     "module-cycle",
@@ -554,14 +602,16 @@ def _pairs_and_cycles(
 
 
 def violations(
-    graph: ImportGraph, base: str = "core", kinds: frozenset[Kind] = RUNTIME
+    graph: ImportGraph, base: str = "core", kinds: frozenset[Kind] = RUNTIME, names: bool = True
 ) -> list[Violation]:
     """What issue 15's architecture test forbids: (a) the base importing any app, (b) two apps
     importing each other (or a longer circle of apps), (c) a module-level import cycle, and
     (d) models importing views.
 
     (a) and (b) count imports of `kinds`: a deferred import inside a function still ties the
-    apps together, so by default it counts; typing-only imports do not.
+    apps together, so by default it counts; typing-only imports do not. With `names`, (a) also
+    counts strings in the base that name an app (a central schedule or privacy list naming
+    "prayer.tasks..."): apps register those from their own AppConfig.ready() instead.
     """
     found: list[Violation] = []
     by_pair: dict[tuple[str, str], list[Import]] = {}
@@ -576,6 +626,18 @@ def violations(
                     tuple(map(str, imps)),
                 )
             )
+    named: dict[str, list[NameReference]] = {}
+    for ref in graph.names if names else []:
+        if graph.apps[ref.source] == base:
+            named.setdefault(ref.target_app, []).append(ref)
+    for target, refs in sorted(named.items()):
+        found.append(
+            Violation(
+                "base-names-app",
+                f"{base} names {target} in {len(refs)} strings",
+                tuple(map(str, refs)),
+            )
+        )
     pairs, longer = _pairs_and_cycles(by_pair)
     for a, b in pairs:
         evidence = by_pair[(a, b)] + by_pair[(b, a)]
@@ -711,6 +773,7 @@ def report(
         f" ({len(imports_within(graph, largest_runtime, 'function'))} inside the largest cycle)"
     )
     print(f"Imports from models into views: {len(models_importing_views(graph))}")
+    print(f"Strings naming another app's module or model: {len(graph.names)}")
     print(f"\nModule-level import cycles: {len(module_level)}")
     for cycle in module_level:
         print(f"  {len(cycle)} modules: {', '.join(cycle)}")
@@ -730,6 +793,13 @@ def report(
             if module_matrix[(s, t)] or function_matrix[(s, t)]
             else "-"
         ),
+    ):
+        print(line)
+    name_matrix = Counter((graph.apps[ref.source], ref.target_app) for ref in graph.names)
+    print("\nStrings naming another app (dotted paths, 'label.Model'):")
+    for line in _matrix_lines(
+        apps,
+        lambda s, t: "." if s == t else str(name_matrix[(s, t)]) if name_matrix[(s, t)] else "-",
     ):
         print(line)
     edges = migrations.app_edges()
@@ -759,6 +829,7 @@ def report(
         "app_imports_function_level": {
             f"{s}->{t}": n for (s, t), n in sorted(function_matrix.items())
         },
+        "app_names_in_strings": {f"{s}->{t}": n for (s, t), n in sorted(name_matrix.items())},
         "apps_importing_each_other": [
             v.detail for v in found if v.rule == "apps-import-each-other"
         ],

@@ -313,6 +313,41 @@ def test_models_importing_views_are_reported(tmp_path):
     ]
 
 
+def test_strings_in_the_base_naming_an_app_are_reported(tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            "core/schedules.py": """\
+                \"\"\"Runs alpha.tasks.send every hour.\"\"\"
+                SCHEDULES = {"send": "alpha.tasks.send", "own": "core.tasks.purge"}
+                TARGETS = ["alpha.Request", "beta.moderate_requests", "json.dumps", "v1.2"]
+            """,
+            "core/tasks.py": "",
+            "alpha/tasks.py": 'PARENT = "core.Settings"\nLIST = "core.schedules.SCHEDULES"\n',
+        },
+    )
+    graph = build_graph(tmp_path, APPS)
+
+    found = violations(graph, base="core")
+    assert [(v.rule, v.evidence) for v in found] == [
+        (
+            "base-names-app",
+            (
+                'core.schedules:2 names "alpha.tasks.send"',
+                'core.schedules:3 names "alpha.Request"',
+            ),
+        ),
+        # A permission ("app_label.codename") names the app too.
+        ("base-names-app", ('core.schedules:3 names "beta.moderate_requests"',)),
+    ]
+    # An app naming the base is the right direction; counted in the figures, not a violation.
+    assert [str(ref) for ref in graph.names if ref.target_app == "core"] == [
+        'alpha.tasks:1 names "core.Settings"',
+        'alpha.tasks:2 names "core.schedules.SCHEDULES"',
+    ]
+    assert violations(graph, base="core", names=False) == []
+
+
 def test_a_nested_app_is_its_own_app(tmp_path):
     write_tree(
         tmp_path,
