@@ -823,6 +823,7 @@ def report(
         "function_level_cross_module_imports": len(deferred),
         "function_level_imports_hiding_a_cycle": len(hiding),
         "largest_runtime_cycle_size": len(largest_runtime),
+        "largest_runtime_cycle": largest_runtime,
         "function_imports_inside_largest_runtime_cycle": len(held_by),
         "models_importing_views": len(models_importing_views(graph)),
         "app_imports_module_level": {f"{s}->{t}": n for (s, t), n in sorted(module_matrix.items())},
