@@ -80,7 +80,6 @@ class NameReference:
 class ImportGraph:
     """Every project module (name -> file), every import between them, and each module's app."""
 
-    root: Path
     modules: dict[str, Path]
     apps: dict[str, str]
     imports: list[Import] = field(default_factory=list)
@@ -252,7 +251,7 @@ def build_graph(root: Path = ROOT, packages: Iterable[str] | None = None) -> Imp
         if _is_package(path) and (path.parent / "apps.py").is_file()
     ]
     graph = ImportGraph(
-        root=root, modules=modules, apps={name: app_of(name, app_packages) for name in modules}
+        modules=modules, apps={name: app_of(name, app_packages) for name in modules}
     )
     labels = {_app_label(modules[app].parent): app for app in app_packages}
     for name, path in modules.items():
@@ -573,6 +572,7 @@ Rule = Literal[
     "base-migration-depends-on-app",
     "app-migrations-depend-on-each-other",
     "migration-app-cycle",
+    "migration-cycle",
 ]
 
 
@@ -708,7 +708,7 @@ def migration_violations(migrations: MigrationGraph, base: str = "core") -> list
     for cycle in cycles(migrations.dependencies):
         found.append(
             Violation(
-                "migration-app-cycle",
+                "migration-cycle",
                 "migrations depend on each other (Django refuses this graph)",
                 tuple(f"{app} {name}" for app, name in cycle),
             )
@@ -727,9 +727,11 @@ def check(root: Path = ROOT, base: str = "core") -> list[Violation]:
 # --- the report (`make imports`) ------------------------------------------------------------
 
 
-def _matrix_lines(apps: Sequence[str], cell: Callable[[str, str], str]) -> list[str]:
+def _matrix_lines(
+    apps: Sequence[str], cell: Callable[[str, str], str], corner: str = "importer \\ imported"
+) -> list[str]:
     width = max(len(a) for a in apps) + 2
-    lines = ["importer \\ imported".ljust(width + 2) + "".join(a.rjust(width) for a in apps)]
+    lines = [corner.ljust(width + 2) + "".join(a.rjust(width) for a in apps)]
     for source in apps:
         row = "".join(cell(source, target).rjust(width) for target in apps)
         lines.append(f"  {source}".ljust(width + 2) + row)
@@ -767,10 +769,10 @@ def report(
         f"{sum(i.kind == 'function' for i in graph.imports)} in functions, "
         f"{sum(i.kind == 'type_checking' for i in graph.imports)} typing-only)"
     )
-    print(f"Function-level imports of another module: {len(deferred)}")
     print(
-        f"  of which {len(hiding)} would close a module-level cycle if moved to module level"
-        f" ({len(imports_within(graph, largest_runtime, 'function'))} inside the largest cycle)"
+        f"Function-level imports of another module: {len(deferred)}; {len(held_by)} of them"
+        f" between members of the largest cycle below, {len(hiding)} would close a module-level"
+        " cycle if moved to the top of their module"
     )
     print(f"Imports from models into views: {len(models_importing_views(graph))}")
     print(f"Strings naming another app's module or model: {len(graph.names)}")
@@ -808,6 +810,7 @@ def report(
     for line in _matrix_lines(
         mig_apps,
         lambda s, t: "." if s == t else str(len(edges.get((s, t), []))) if (s, t) in edges else "-",
+        corner="depends \\ on",
     ):
         print(line)
     print(f"\nWhat the architecture check would say with `{base}` as the base:")

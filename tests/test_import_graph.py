@@ -442,7 +442,10 @@ def test_a_cycle_between_migrations_themselves_is_reported(tmp_path):
     )
     found = migration_violations(build_migration_graph(build_graph(tmp_path, APPS)))
 
-    assert found[-1].evidence == ("alpha 0001_initial", "beta 0001_initial")
+    assert (found[-1].rule, found[-1].evidence) == (
+        "migration-cycle",
+        ("alpha 0001_initial", "beta 0001_initial"),
+    )
 
 
 def test_tarjan_needs_no_recursion_on_a_long_chain():
