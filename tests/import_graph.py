@@ -761,8 +761,23 @@ def report(
     found = violations(graph, base=base)
     migration_found = migration_violations(migrations, base=base)
 
+    lines = Counter(
+        {
+            app: sum(
+                len(graph.modules[m].read_text(encoding="utf-8").splitlines())
+                for m in code_modules
+                if graph.apps[m] == app
+            )
+            for app in apps
+        }
+    )
     print(f"Packages: {', '.join(apps)}")
     print(f"Modules: {len(graph.modules)} ({len(code_modules)} outside migrations)")
+    print(
+        f"Lines of Python outside migrations: {lines.total()} ("
+        + ", ".join(f"{app} {n}" for app, n in sorted(lines.items()))
+        + ")"
+    )
     print(
         f"Imports between project modules: {len(graph.imports)} "
         f"({sum(i.kind == 'module' for i in graph.imports)} module-level, "
@@ -821,6 +836,7 @@ def report(
         "bench": "imports",
         "modules": len(graph.modules),
         "modules_outside_migrations": len(code_modules),
+        "lines_outside_migrations": dict(sorted(lines.items())),
         "module_level_cycles": [len(c) for c in module_level],
         "largest_module_level_cycle": largest,
         "function_level_cross_module_imports": len(deferred),

@@ -508,6 +508,7 @@ def test_the_report_prints_the_figures_and_one_json_line_last(tmp_path, capsys):
     last = capsys.readouterr().out.splitlines()[-1]
     assert json.loads(last) == figures
     assert figures["modules"] == 9  # three apps: __init__, apps.py, and the files
+    assert figures["lines_outside_migrations"] == {"alpha": 4, "beta": 0, "core": 1}
     assert figures["function_level_cross_module_imports"] == 1
     assert figures["function_level_imports_hiding_a_cycle"] == 1
     assert figures["app_imports_module_level"] == {"alpha->core": 1, "core->alpha": 1}
