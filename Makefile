@@ -96,3 +96,10 @@ bench-signup: install
 .PHONY: bench-redis-outage
 bench-redis-outage: install
 	$(BIN)/python bench/redis_outage.py --killed
+
+# Today's import graph: modules, import cycles, which app imports which, and migration dependencies
+# between apps (tests/import_graph.py, the measure of issue 15's "core imports no app"). It reads
+# the source with the standard library only, so it needs no install.
+.PHONY: imports
+imports:
+	$(BIN)/python -m tests.import_graph
