@@ -105,9 +105,22 @@ class FakeSMTPServer(socketserver.ThreadingTCPServer):
             state["log"].append((state["messages"], "", len(recipients)))
 
 
+def quiet_about_the_killed(server):
+    """A worker killed mid-request leaves a broken connection: expected here, not news."""
+    default = server.handle_error
+
+    def handle_error(request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            default(request, client_address)
+
+    server.handle_error = handle_error
+
+
 def serve_fakes(http_port, smtp_port, ready, delay, smtp_delay):
     mailgun = digest.fake_mailgun_server(http_port, delay)
     smtp = FakeSMTPServer(smtp_port, mailgun, smtp_delay)
+    quiet_about_the_killed(mailgun)
+    quiet_about_the_killed(smtp)
     threading.Thread(target=smtp.serve_forever, daemon=True).start()
     ready.set()
     mailgun.serve_forever()
