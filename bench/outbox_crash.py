@@ -226,10 +226,12 @@ class CampaignUpdateKind:
     def open_work(self):
         from campaigns.models import CampaignUpdate, UpdateDelivery
 
-        if CampaignUpdate.objects.filter(pk=self.update.pk, status="sending").exists():
-            rows = UpdateDelivery.objects.filter(update=self.update)
-            return rows.filter(status__in=["pending", "claimed"]).count() or not rows.exists()
-        return 0
+        if not CampaignUpdate.objects.filter(pk=self.update.pk, status="sending").exists():
+            return 0
+        rows = UpdateDelivery.objects.filter(update=self.update)
+        if not rows.exists():
+            return self.size  # the task that writes the rows has not run yet
+        return rows.filter(status__in=["pending", "claimed"]).count()
 
     def resume(self, first):
         from django.db.models import F
@@ -363,6 +365,13 @@ class ShiftMessageKind:
 KIND_CLASSES = {
     kind.name: kind for kind in (DigestKind, CampaignUpdateKind, VigilMessageKind, ShiftMessageKind)
 }
+# The command-line option that sizes each kind.
+SIZE_FLAGS = {
+    "digest": "subscribers",
+    "campaign_update": "contacts",
+    "vigil_message": "watchers",
+    "shift_message": "volunteers",
+}
 
 
 # ---------------------------------------------------------------------------
@@ -483,14 +492,6 @@ def main():
         server.terminate()
         server.join(5)
     print(json.dumps({"bench": "outbox_crash", "backend": args.backend, "kinds": results}))
-
-
-SIZE_FLAGS = {
-    "digest": "subscribers",
-    "campaign_update": "contacts",
-    "vigil_message": "watchers",
-    "shift_message": "volunteers",
-}
 
 
 if __name__ == "__main__":
