@@ -87,6 +87,14 @@ bench-digest: install
 bench-digest-crash: install
 	$(BIN)/python bench/digest_crash.py
 
+# Crash benchmark for every bulk sender (digest, campaign update, vigil and shift messages):
+# PostgreSQL database vigil_bench_outbox (dropped and rebuilt), Redis db 9; see
+# bench/outbox_crash.py. BENCH_BACKEND=one-by-one sends one message at a time over SMTP.
+.PHONY: bench-outbox-crash
+BENCH_BACKEND ?= batch
+bench-outbox-crash: install
+	$(BIN)/python bench/outbox_crash.py --backend $(BENCH_BACKEND)
+
 # Sign-up benchmark (PostgreSQL database vigil_bench_signup; see bench/signup.py).
 .PHONY: bench-signup
 bench-signup: install

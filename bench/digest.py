@@ -118,13 +118,20 @@ class FakeMailgunHandler(BaseHTTPRequestHandler):
         return self._reply({"message": "not found"}, 404)
 
 
-def serve_fake_mailgun(port, ready, delay=0.0):
+def fake_mailgun_server(port, delay=0.0):
+    """The fake Mailgun; its ``state`` and ``lock`` may be shared with another fake front
+    (bench/outbox_crash.py's SMTP server), whose messages /stats then counts too."""
     server = ThreadingHTTPServer(("127.0.0.1", port), FakeMailgunHandler)
     server.delay = delay
     server.daemon_threads = True
     server.request_queue_size = 64
     server.lock = __import__("threading").Lock()
     server.state = {"received": Counter(), "messages": 0, "claims": set(), "log": []}
+    return server
+
+
+def serve_fake_mailgun(port, ready, delay=0.0):
+    server = fake_mailgun_server(port, delay)
     ready.set()
     server.serve_forever()
 
