@@ -55,7 +55,7 @@ test-full: install lint typecheck
 
 # Line and branch coverage of the apps and their templates (django-coverage-plugin). CI fails
 # under COVERAGE_FLOOR, which is the measured figure (README) less one point.
-COVERAGE_FLOOR ?= 94.5
+COVERAGE_FLOOR ?= 95.0
 coverage: install
 	$(PYTEST) -n auto --cov --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
 
