@@ -74,8 +74,9 @@ class FakeSMTPHandler(socketserver.StreamRequestHandler):
                 self.reply(b"250 OK")
             elif verb == b"DATA":
                 self.reply(b"354 End data with <CR><LF>.<CR><LF>")
-                while self.rfile.readline() not in (b".\r\n", b""):
-                    pass
+                for data_line in iter(self.rfile.readline, b""):  # the message, read and dropped
+                    if data_line == b".\r\n":
+                        break
                 self.server.accept(recipients)
                 recipients = []
                 if self.server.delay:
