@@ -1,13 +1,11 @@
 """A visitor opens the home page in Chromium, follows a story, and meets no serious axe issue."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
+from tests.e2e.axe import serious_violations
 from tests.factories import add_ministry, add_story, build_site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-SERIOUS = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -22,15 +20,6 @@ def demo_site(transactional_db):
         )
     add_ministry(home)
     return home
-
-
-def serious_violations(page):
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
-    ]
 
 
 def test_home_page_to_story_without_accessibility_violations(live_server, demo_site, page):

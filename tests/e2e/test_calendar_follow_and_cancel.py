@@ -4,16 +4,14 @@ then cancels a sign-up, which asks once, and is offered the shift again."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
+from tests.e2e.axe import serious_violations
 from tests.factories import add_opportunity, add_shift, build_site
 from volunteers import signups
 from volunteers.links import manage_path
 from volunteers.models import SignUp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-SERIOUS = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -24,11 +22,6 @@ def signup(transactional_db, settings, live_server):
     volunteer = signups.volunteer_for_form("priya@example.org")
     pending = signups.request_signup(volunteer, shift, name="Priya")
     return signups.confirm_email(pending.pk)
-
-
-def serious_violations(page):
-    results = Axe().run(page)
-    return [v["id"] for v in results.response["violations"] if v.get("impact") in SERIOUS]
 
 
 RECORDING_CLIPBOARD = """

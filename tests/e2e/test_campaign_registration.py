@@ -4,19 +4,18 @@ tracked link; registering again sends it to the existing registration."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
 
 from campaigns.links import DOWNLOAD_PURPOSE
 from campaigns.models import ChurchRegistration, ResourceDownload
+from tests.e2e.axe import serious_violations
 from tests.factories import build_site, open_campaign
 from website.signing import read_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SERIOUS = {"serious", "critical"}
 LINK = re.compile(r"https?://[^\s\"<>]+")
 
 
@@ -36,15 +35,6 @@ def campaign(transactional_db, settings, live_server, tmp_path):
         title="Short film", url="https://videos.example.org/film", sort_order=1
     )
     return campaign
-
-
-def serious_violations(page):
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
-    ]
 
 
 def fill_form(page, email):

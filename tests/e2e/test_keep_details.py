@@ -4,27 +4,17 @@ import datetime
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.utils import timezone
 
+from tests.e2e.axe import serious_violations
 from tests.factories import add_volunteer, build_site
 from volunteers.models import Volunteer
 from volunteers.retention import warn_inactive_volunteers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SERIOUS = {"serious", "critical"}
 KEEP_LINK = re.compile(r"https?://\S+/volunteer/keep/[^\s\"<>]+/")
-
-
-def serious_violations(page):
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
-    ]
 
 
 @pytest.fixture

@@ -6,18 +6,17 @@ import json
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.core import mail
 
 from campaigns.models import ChurchRegistration
 from prayer.models import Subscription
+from tests.e2e.axe import serious_violations
 from tests.factories import PASSWORD, add_opportunity, add_shift, build_site, open_campaign
 from volunteers.models import SignUp, Volunteer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SERIOUS = {"serious", "critical"}
 LINK = re.compile(r"https?://[^\s\"<>]+")
 EMAIL = "ruth@example.org"
 
@@ -32,15 +31,6 @@ def vigil_site(transactional_db, settings, live_server):
         "shift": add_shift(opportunity, capacity=3),
         "campaign": open_campaign(home, title="Freedom Sunday 2027"),
     }
-
-
-def serious_violations(page):
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
-    ]
 
 
 def link_in_last_email(part):

@@ -3,15 +3,14 @@
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 
 from prayer.models import Subscription, Topic
+from tests.e2e.axe import serious_violations
 from tests.factories import build_site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SERIOUS = {"serious", "critical"}
 LINK = re.compile(r"https?://[^\s\"<>]+")
 
 
@@ -21,15 +20,6 @@ def prayer_site(transactional_db, settings, live_server):
     settings.SITE_URL = live_server.url
     Topic.objects.create(name="Children at risk", slug="children-at-risk")
     Topic.objects.create(name="Vocational training", slug="vocational-training")
-
-
-def serious_violations(page):
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
-    ]
 
 
 def link_in_last_email(part):

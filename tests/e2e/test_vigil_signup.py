@@ -5,17 +5,16 @@ import re
 import zoneinfo
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.utils import timezone
 
 from prayer.models import SlotBooking, VigilSlot
 from prayer.vigils import slot_key
+from tests.e2e.axe import serious_violations
 from tests.factories import add_vigil, build_site
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SERIOUS = {"serious", "critical"}
 LINK = re.compile(r"https?://[^\s\"<>]+")
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 
@@ -35,15 +34,6 @@ def vigil(transactional_db, settings, live_server):
         end_time=datetime.time(0),
         capacity=1,
     )
-
-
-def serious_violations(page):
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
-    ]
 
 
 def test_sign_up_for_two_slots_and_see_the_grid_update(live_server, vigil, browser):

@@ -4,15 +4,14 @@ calendar file."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 
+from tests.e2e.axe import serious_violations
 from tests.factories import add_opportunity, add_shift, build_site
 from volunteers.models import SignUp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SERIOUS = {"serious", "critical"}
 LINK = re.compile(r"https?://[^\s\"<>]+")
 
 
@@ -23,15 +22,6 @@ def shift(transactional_db, settings, live_server):
     home, _news = build_site()
     opportunity = add_opportunity(home, title="Teach at the drop-in centre")
     return add_shift(opportunity, capacity=2)
-
-
-def serious_violations(page):
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
-    ]
 
 
 def test_new_visitor_signs_up_and_gets_the_calendar_file(live_server, shift, browser):
