@@ -129,6 +129,13 @@ def guarded(data=None, **fields):
     return {**(data or {}), **fields, STAMP_FIELD: new_stamp()}
 
 
+def way_in(heading, label, page=None, form="", url="", kind="call_to_action"):
+    """A call to action (a "way" on the Pray page): StreamField data for WaysInSettings,
+    a page's own calls to action or PrayPage.ways, leading to a page, a site form or a URL."""
+    value = {"heading": heading, "text": f"{heading}.", "button_label": label}
+    return (kind, {**value, "page": page, "form": form, "url": url})
+
+
 # ---------------------------------------------------------------------------
 # prayer: calendars and vigils
 

@@ -9,7 +9,7 @@ from django.core import mail
 from wagtail.models import Site
 
 from prayer.models import CalendarSubscription, PrayPage, Subscription
-from tests.factories import add_prayer_calendar, add_story, build_site
+from tests.factories import add_prayer_calendar, add_story, build_site, way_in
 from tests.prayer.request_helpers import make_wall
 from website.models import WaysInSettings
 
@@ -17,11 +17,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 LINK = re.compile(r"https?://[^\s\"<>]+")
-
-
-def way(heading, label, page=None, form="", kind="call_to_action"):
-    value = {"heading": heading, "text": f"{heading}.", "button_label": label}
-    return (kind, {**value, "page": page, "form": form, "url": ""})
 
 
 @pytest.fixture
@@ -37,16 +32,16 @@ def phone_site(transactional_db, settings, live_server):
         show_in_menus=True,
         intro="Every way to pray with us.",
         ways=[
-            way("The prayer wall", "Open the prayer wall", page=wall, kind="way"),
-            way("Pray by email", "Receive prayer updates", form="prayer_updates", kind="way"),
-            way("The prayer calendar", "Pray through the calendar", page=calendar, kind="way"),
+            way_in("The prayer wall", "Open the prayer wall", page=wall, kind="way"),
+            way_in("Pray by email", "Receive prayer updates", form="prayer_updates", kind="way"),
+            way_in("The prayer calendar", "Pray through the calendar", page=calendar, kind="way"),
         ],
     )
     home.add_child(instance=pray)
     pray.save_revision().publish()
     WaysInSettings.objects.create(
         site=Site.objects.get(is_default_site=True),
-        calls_to_action=[way("Pray by email", "Receive prayer updates", form="prayer_updates")],
+        calls_to_action=[way_in("Pray by email", "Receive prayer updates", form="prayer_updates")],
     )
 
 

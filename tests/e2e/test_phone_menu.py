@@ -2,23 +2,17 @@
 JavaScript, on pages that never scroll sideways and whose content starts in the first screen."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from wagtail.models import Site
 
 from prayer.models import PrayPage
-from tests.factories import add_ministry, add_story, add_vigil, build_site
+from tests.e2e.axe import serious_violations
+from tests.factories import add_ministry, add_story, add_vigil, build_site, way_in
 from tests.prayer.request_helpers import make_request, make_wall
 from website.models import WaysInSettings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-SERIOUS = {"serious", "critical"}
-
-
-def way(heading, label, page=None, form="", kind="call_to_action"):
-    value = {"heading": heading, "text": f"{heading}.", "button_label": label}
-    return (kind, {**value, "page": page, "form": form, "url": ""})
 
 
 @pytest.fixture
@@ -39,9 +33,9 @@ def phone_site(transactional_db):
         show_in_menus=True,
         intro="Every way to pray with us.",
         ways=[
-            way("The prayer wall", "Open the prayer wall", page=wall, kind="way"),
-            way("Pray by email", "Receive prayer updates", form="prayer_updates", kind="way"),
-            way("The vigil", "Join the vigil", page=vigil, kind="way"),
+            way_in("The prayer wall", "Open the prayer wall", page=wall, kind="way"),
+            way_in("Pray by email", "Receive prayer updates", form="prayer_updates", kind="way"),
+            way_in("The vigil", "Join the vigil", page=vigil, kind="way"),
         ],
     )
     home.add_child(instance=pray)
@@ -49,20 +43,11 @@ def phone_site(transactional_db):
     WaysInSettings.objects.create(
         site=Site.objects.get(is_default_site=True),
         calls_to_action=[
-            way("Pray by email", "Receive prayer updates", form="prayer_updates"),
-            way("Keep watch", "Join the vigil", page=vigil),
+            way_in("Pray by email", "Receive prayer updates", form="prayer_updates"),
+            way_in("Keep watch", "Join the vigil", page=vigil),
         ],
     )
     return {"home": "/", "story": "/stories/asha/", "wall": wall.url, "pray": "/pray/"}
-
-
-def serious_violations(page):
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
-        for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
-    ]
 
 
 def open_phone(browser, javascript):
