@@ -31,8 +31,9 @@ from website.settings.env import ANYMAIL_PROVIDERS
 from website.webhooks import is_too_old
 
 # What anymail's parsers raise on a body that is not what the provider sends: bad JSON or
-# UTF-8 (ValueError), missing or mistyped fields, a time no datetime can hold (OverflowError),
-# SNS envelopes it cannot read (AnymailError), an inbound body posted to the tracking URL
+# UTF-8 (ValueError), missing or mistyped fields, a time no datetime can hold (OverflowError,
+# or OSError for one the C clock holds but the system cannot turn into a date), SNS envelopes
+# it cannot read (AnymailError), an inbound body posted to the tracking URL
 # (AnymailConfigurationError).
 UNREADABLE = (
     ValueError,
@@ -40,6 +41,7 @@ UNREADABLE = (
     TypeError,
     AttributeError,
     ArithmeticError,
+    OSError,
     AnymailError,
     AnymailConfigurationError,
 )
