@@ -6,29 +6,10 @@ class WebsiteConfig(AppConfig):
     verbose_name = "Website"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_migrate, post_save
-        from wagtail.signals import page_published, page_unpublished, post_page_move
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.signals import page_published
 
-        from website import (
-            second_factor,  # noqa: F401  (enrolling passes the factor)
-            webhooks,  # noqa: F401  (connects anymail's tracking signal)
-        )
         from website.account import attach  # noqa: F401  (attaches records on verification)
-        from website.caching import forget_menus, forget_menus_for_pages
-        from website.schedules import ensure_schedules
-
-        post_migrate.connect(ensure_schedules, sender=self)
-
-        # One hostname: the default Wagtail Site follows SITE_URL (website/sites.py).
-        from django.core import checks
-
-        from website.sites import align_default_site_after_migrate, check_site_url
-
-        post_migrate.connect(align_default_site_after_migrate, sender=self)
-        checks.register(check_site_url)
-        for signal in (page_published, page_unpublished, post_page_move):
-            signal.connect(forget_menus, dispatch_uid=f"forget-menus-{signal}")
-        post_delete.connect(forget_menus_for_pages, dispatch_uid="forget-menus-on-delete")
 
         # Consent: a photo's visibility follows its records, and its files leave on the commit
         # that ends its consent; a story published while its consent has ended goes straight

@@ -11,13 +11,13 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.coreutils import multigetattr
 from wagtail.permissions import register_permission_policy
 
-from prayer.models import Subscription, Topic
-from website.backoffice import (
+from core.backoffice import (
     AnonymousLogDeleteView,
     AnonymousLogEditView,
     NoAddPermissionPolicy,
     SafeExportIndexView,
 )
+from prayer.models import Subscription, Topic
 from website.models import Suppression
 
 register_permission_policy(Subscription, NoAddPermissionPolicy(Subscription))

@@ -18,9 +18,9 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from core.calendar_links import feed_address
 from prayer.models.subscriptions import validate_time_zone
 from prayer.scheduling import zone_or_utc
-from website.calendar_links import feed_address
 from website.models.pages import SocialMetaMixin
 from website.models.querysets import PublicPageManager
 

@@ -8,7 +8,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
-from website.filters import ListingFilters
+from core.filters import ListingFilters
 from website.models.pages import SocialMetaMixin, own_calls_to_action
 
 WALL_PAGE_SIZE = 12

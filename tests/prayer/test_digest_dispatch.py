@@ -9,11 +9,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core import mailing
 from prayer import links
 from prayer.digests import dispatching
 from prayer.models import DigestDelivery, DigestIssue, PrayerRequest, Subscription
 from prayer.tasks.digests import send_due_digests
-from website import mailing
 from website.models import Suppression
 
 pytestmark = pytest.mark.django_db

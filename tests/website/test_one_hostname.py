@@ -15,6 +15,12 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.models import Site
 
+from core.sites import (
+    align_default_site,
+    align_default_site_after_migrate,
+    check_site_url,
+    site_address,
+)
 from prayer.vigils import slot_key
 from tests.factories import (
     add_opportunity,
@@ -31,12 +37,6 @@ from tests.factories import (
 from tests.prayer.request_helpers import make_request, make_wall
 from tests.prayer.subscription_helpers import signup_data
 from tests.volunteers.helpers import form_data as volunteer_form_data
-from website.sites import (
-    align_default_site,
-    align_default_site_after_migrate,
-    check_site_url,
-    site_address,
-)
 
 pytestmark = pytest.mark.django_db
 

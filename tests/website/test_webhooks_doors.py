@@ -18,6 +18,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.webhooks import REPLAY_WINDOW, forget_old_receipts
 from prayer.models import Subscription
 from tests.fuzzing import Body, Bystander, hostile_text, methods, numberish, rows, settle, visiting
 from tests.prayer.subscription_helpers import make_subscription
@@ -43,7 +44,6 @@ from website.settings.env import (
     WEBHOOK_SIGNING_KEYS,
     require_webhook_secrets,
 )
-from website.webhooks import REPLAY_WINDOW, forget_old_receipts
 
 pytestmark = pytest.mark.django_db
 

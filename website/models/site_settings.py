@@ -22,7 +22,7 @@ class CachedSiteSetting(BaseSiteSetting):
 
     @classmethod
     def for_site(cls, site):
-        from website.caching import CACHE_SECONDS
+        from core.caching import CACHE_SECONDS
 
         if site is None:
             return super().for_site(site)

@@ -40,7 +40,7 @@ ANYMAIL_PROVIDERS = {
 }
 
 LOCAL_EMAIL_BACKENDS = {
-    "file": "website.mail_backends.EmlFileBackend",
+    "file": "core.mail_backends.EmlFileBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "test": "anymail.backends.test.EmailBackend",
@@ -134,7 +134,7 @@ def cache_settings(redis_url):
     """Redis shared by every node when REDIS_URL is set, else this process's memory."""
     if redis_url:
         shared = {
-            "BACKEND": "website.cache_backends.RedisCache",
+            "BACKEND": "core.cache_backends.RedisCache",
             "LOCATION": redis_url,
             "OPTIONS": REDIS_TIMEOUTS,
         }
@@ -153,7 +153,7 @@ def cache_settings(redis_url):
 def q_cluster_settings(redis_url, database_engine):
     """django-q2: Redis broker when REDIS_URL is set, the database otherwise.
 
-    The Redis broker (website.brokers) keeps a task in the database while Redis is away,
+    The Redis broker (core.brokers) keeps a task in the database while Redis is away,
     so queueing never fails a request and no task is lost.
 
     A task that outlives `timeout` is killed; `retry` must be longer so a task
@@ -175,7 +175,7 @@ def q_cluster_settings(redis_url, database_engine):
     }
     if redis_url:
         settings["redis"] = redis_url
-        settings["broker_class"] = "website.brokers.RedisBroker"
+        settings["broker_class"] = "core.brokers.RedisBroker"
     else:
         settings["orm"] = "default"
     if database_engine == "django.db.backends.sqlite3":

@@ -21,6 +21,7 @@ from wagtail.models import Collection, Page, Site
 
 from campaigns.demo import create_campaign_demo
 from campaigns.models import CampaignIndexPage, CampaignPage
+from core.sites import align_default_site, site_address
 from prayer.demo import create_prayer_demo
 from prayer.demo_vigils import create_vigil_demo
 from prayer.models import PrayerCalendarPage, PrayerWallPage, PrayPage, VigilPage
@@ -40,7 +41,6 @@ from website.models import (
     StoryPage,
     WaysInSettings,
 )
-from website.sites import align_default_site, site_address
 
 COLLECTION_NAME = "Demo pictures"
 # Stream block ids derive from this, so two builds of the demo store the same data.

@@ -11,7 +11,7 @@ again later" and an attacker for a crash. Such a body is a 400 here too. An erro
 on a readable event (the database away) stays a 500, so the provider retries it.
 
 Mailgun signs a timestamp and a random token, not the body. The token is the event's id, which
-website.webhooks acts on once; a signature older than the replay window is refused, so a
+core.webhooks acts on once; a signature older than the replay window is refused, so a
 captured signature cannot carry a forged body after its receipt is forgotten.
 """
 
@@ -27,8 +27,8 @@ from anymail.exceptions import (
 )
 from django.urls import path
 
+from core.webhooks import is_too_old
 from website.settings.env import ANYMAIL_PROVIDERS
-from website.webhooks import is_too_old
 
 # What anymail's parsers raise on a body that is not what the provider sends: bad JSON or
 # UTF-8 (ValueError), missing or mistyped fields, a time no datetime can hold (OverflowError,

@@ -31,8 +31,8 @@ from wagtail.documents import get_document_model
 from wagtail.documents.views import serve as document_views
 from wagtail.images import get_image_model
 
+from core.second_factor import may_use_back_office
 from website.consent.images import hidden_image_ids
-from website.second_factor import may_use_back_office
 
 # Wagtail's folders: renditions, original images (AbstractImage.get_upload_to) and portraits.
 RENDITIONS = "images"

@@ -17,7 +17,7 @@ WEBHOOK_SECRET). What a normalised event means for us:
 Each event is acted on once (a WebhookReceipt per event, in the transaction that acts on
 it), however often it arrives: providers retry, and a captured request can be replayed.
 Events older than REPLAY_WINDOW are ignored, so receipts need not be kept longer than that.
-Which webhook URL is served, and how malformed bodies are answered: website/webhook_urls.py.
+Which webhook URL is served, and how malformed bodies are answered: core/webhook_urls.py.
 """
 
 import datetime
@@ -34,8 +34,8 @@ from django.db.models import F
 from django.dispatch import receiver
 from django.utils import timezone
 
-from website.mailing import SOFT_BOUNCE_LIMIT, normalise_email
-from website.ratelimit import hashed
+from core.mailing import SOFT_BOUNCE_LIMIT, normalise_email
+from core.ratelimit import hashed
 
 logger = logging.getLogger(__name__)
 

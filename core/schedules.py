@@ -4,8 +4,8 @@ from django.db import DEFAULT_DB_ALIAS
 
 # name -> (function, minutes between runs). Other apps add theirs here as they gain schedules.
 SCHEDULES = {
-    "task-heartbeat": ("website.tasks.record_heartbeat", 1),
-    "publish-scheduled-pages": ("website.tasks.publish_scheduled_pages", 5),
+    "task-heartbeat": ("core.tasks.record_heartbeat", 1),
+    "publish-scheduled-pages": ("core.tasks.publish_scheduled_pages", 5),
     "send-due-digests": ("prayer.tasks.digests.send_due_digests", 15),
     "notify-prayer-moderators": ("prayer.tasks.requests.notify_moderators", 30),
     "forget-prayer-submitter-contacts": (
@@ -26,8 +26,8 @@ SCHEDULES = {
     ),
     "resume-campaign-updates": ("campaigns.tasks.resume_update_sends", 10),
     "take-down-ended-consent": ("website.consent.tasks.take_down_ended_consent", 15),
-    "forget-webhook-receipts": ("website.webhooks.forget_old_receipts", 24 * 60),
-    "clear-expired-sessions": ("website.tasks.clear_expired_sessions", 24 * 60),
+    "forget-webhook-receipts": ("core.webhooks.forget_old_receipts", 24 * 60),
+    "clear-expired-sessions": ("core.tasks.clear_expired_sessions", 24 * 60),
     "purge-unconfirmed-subscriptions": (
         "prayer.tasks.subscriptions.purge_unconfirmed_subscriptions",
         24 * 60,

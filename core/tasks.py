@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from website.emails import build_message
+from core.emails import build_message
 
 logger = logging.getLogger(__name__)
 

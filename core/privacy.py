@@ -27,7 +27,7 @@ from django.db.models.functions import Cast, Concat
 from django.http import HttpRequest
 from django.utils import dateformat, timezone
 
-from website.mailing import normalise_email
+from core.mailing import normalise_email
 
 PRIVACY_MODULES = ("prayer.privacy", "volunteers.privacy", "campaigns.privacy")
 

@@ -1,0 +1,1 @@
+"""Models of the infrastructure itself (its apps keep their own)."""
