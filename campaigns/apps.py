@@ -7,8 +7,19 @@ class CampaignsConfig(AppConfig):
     verbose_name = "Campaigns"
 
     def ready(self):
+        from campaigns import privacy as campaign_privacy
         from campaigns.models import ChurchRegistration
         from campaigns.progress import forget_progress
+        from core import privacy, schedules
+
+        privacy.register(campaign_privacy)
+        schedules.register("resume-campaign-updates", "campaigns.tasks.resume_update_sends", 10)
+        # Retention (issue 7): see the README's "Retention" section for what it keeps.
+        schedules.register(
+            "reduce-past-campaign-registrations",
+            "campaigns.retention.reduce_old_registrations",
+            24 * 60,
+        )
 
         # The cached counters on the campaign page change with every registration.
         post_save.connect(forget_progress, sender=ChurchRegistration, dispatch_uid="campaign-save")

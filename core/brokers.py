@@ -25,8 +25,7 @@ from django_q.brokers import orm, redis_broker
 from django_q.conf import Conf
 from django_q.models import OrmQ
 
-from core.cache_backends import RedisBackoff
-from website.settings.env import REDIS_TIMEOUTS
+from core.cache_backends import REDIS_TIMEOUTS, RedisBackoff
 
 # The pusher's BLPOP waits up to a second for a task; its socket must wait longer.
 BLOCKING_POP_SECONDS = 1

@@ -1,48 +1,22 @@
-"""The recurring work of the task cluster, created idempotently by name after every migrate."""
+"""The recurring work of the task cluster, created idempotently by name after every migrate.
+
+Core knows no app: each app registers its own schedules from its AppConfig.ready() with
+`register(name, "app.tasks.function", minutes)`, the way pretix apps connect to its
+`periodic_task` signal. `ensure_schedules` runs on post_migrate, after every ready().
+"""
 
 from django.db import DEFAULT_DB_ALIAS
 
-# name -> (function, minutes between runs). Other apps add theirs here as they gain schedules.
-SCHEDULES = {
-    "task-heartbeat": ("core.tasks.record_heartbeat", 1),
-    "publish-scheduled-pages": ("core.tasks.publish_scheduled_pages", 5),
-    "send-due-digests": ("prayer.tasks.digests.send_due_digests", 15),
-    "notify-prayer-moderators": ("prayer.tasks.requests.notify_moderators", 30),
-    "forget-prayer-submitter-contacts": (
-        "prayer.tasks.requests.forget_submitter_contacts",
-        24 * 60,
-    ),
-    "volunteer-shift-reminders": ("volunteers.tasks.send_due_reminders", 15),
-    "volunteer-expiring-checks": ("volunteers.tasks.remind_expiring_checks", 24 * 60),
-    "volunteer-expired-clearances": ("volunteers.tasks.withdraw_expired_clearances", 24 * 60),
-    "volunteer-coordinator-summary": ("volunteers.tasks.send_coordinator_summary", 24 * 60),
-    "volunteer-purge-unconfirmed": ("volunteers.tasks.purge_unconfirmed_signups", 24 * 60),
-    "send-calendar-entries": ("prayer.tasks.calendars.send_due_calendar_entries", 15),
-    "send-vigil-reminders": ("prayer.tasks.vigils.send_due_reminders", 5),
-    "purge-unconfirmed-vigil-signups": ("prayer.tasks.vigils.purge_unconfirmed_signups", 24 * 60),
-    "purge-unconfirmed-calendar-subscriptions": (
-        "prayer.tasks.calendars.purge_unconfirmed_calendar_subscriptions",
-        24 * 60,
-    ),
-    "resume-campaign-updates": ("campaigns.tasks.resume_update_sends", 10),
-    "take-down-ended-consent": ("website.consent.tasks.take_down_ended_consent", 15),
-    "forget-webhook-receipts": ("core.webhooks.forget_old_receipts", 24 * 60),
-    "clear-expired-sessions": ("core.tasks.clear_expired_sessions", 24 * 60),
-    "purge-unconfirmed-subscriptions": (
-        "prayer.tasks.subscriptions.purge_unconfirmed_subscriptions",
-        24 * 60,
-    ),
-    # Retention (issue 7): see the README's "Retention" section for what each keeps.
-    "warn-inactive-volunteers": ("volunteers.retention.warn_inactive_volunteers", 24 * 60),
-    "anonymise-inactive-volunteers": (
-        "volunteers.retention.anonymise_inactive_volunteers",
-        24 * 60,
-    ),
-    "reduce-past-campaign-registrations": (
-        "campaigns.retention.reduce_old_registrations",
-        24 * 60,
-    ),
-}
+# name -> (dotted path of the task function, minutes between runs).
+SCHEDULES: dict[str, tuple[str, int]] = {}
+
+
+def register(name: str, func: str, minutes: int) -> None:
+    """Run `func` every `minutes`. A name is registered once: two apps claiming one name
+    would silently overwrite each other's schedule in the database."""
+    if SCHEDULES.get(name, (func, minutes)) != (func, minutes):
+        raise ValueError(f"Schedule {name!r} is already registered as {SCHEDULES[name]}")
+    SCHEDULES[name] = (func, minutes)
 
 
 def ensure_schedules(using=DEFAULT_DB_ALIAS, **kwargs):

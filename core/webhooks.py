@@ -11,8 +11,9 @@ WEBHOOK_SECRET). What a normalised event means for us:
 - "deferred": a temporary failure (Mailgun severity "temporary", Postmark "Transient").
 - soft failures are counted once per message (a provider reports every retry of the same
   message, and that is one bounce, not five); SOFT_BOUNCE_LIMIT of them suppress.
-- "unsubscribed" (the provider's own unsubscribe link or list): the prayer subscription
-  for that address stops.
+- "unsubscribed" (the provider's own unsubscribe link or list): each app that sends bulk
+  mail stops it for that address, through the handler it registered with
+  `register_unsubscribe` (prayer: its subscription).
 
 Each event is acted on once (a WebhookReceipt per event, in the transaction that acts on
 it), however often it arrives: providers retry, and a captured request can be replayed.
@@ -24,6 +25,7 @@ import datetime
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 
 from anymail.signals import EventType, RejectReason, tracking
 from django.core.cache import cache
@@ -106,17 +108,20 @@ def count_soft_bounce(email, message_id):
             suppression.save(update_fields=["active", "reason", "updated_at"])
 
 
-def unsubscribe(email):
-    from prayer.models import Subscription
+# Called with a normalised address inside the transaction that records the event's receipt,
+# so each handler must be idempotent (a replayed event finds nothing left to change).
+UNSUBSCRIBE_HANDLERS: list[Callable[[str], object]] = []
 
-    Subscription.objects.filter(email=email).exclude(
-        status=Subscription.Status.UNSUBSCRIBED
-    ).update(
-        status=Subscription.Status.UNSUBSCRIBED,
-        unsubscribed_at=timezone.now(),
-        pending_changes=None,
-        next_digest_at=None,
-    )
+
+def register_unsubscribe(handler: Callable[[str], object]) -> None:
+    """An app's handler for "this address unsubscribed at the provider"; from its ready()."""
+    if handler not in UNSUBSCRIBE_HANDLERS:
+        UNSUBSCRIBE_HANDLERS.append(handler)
+
+
+def unsubscribe(email):
+    for handler in UNSUBSCRIBE_HANDLERS:
+        handler(email)
 
 
 def recipient_address(event):

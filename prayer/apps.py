@@ -1,6 +1,43 @@
 from django.apps import AppConfig
 
+DAILY = 24 * 60
+
 
 class PrayerConfig(AppConfig):
     name = "prayer"
     verbose_name = "Prayer"
+
+    def ready(self):
+        from core import privacy, schedules, webhooks
+        from prayer import privacy as prayer_privacy
+        from prayer.provider_unsubscribe import stop_digests
+
+        privacy.register(prayer_privacy)
+        webhooks.register_unsubscribe(stop_digests)
+        for name, func, minutes in (
+            ("send-due-digests", "prayer.tasks.digests.send_due_digests", 15),
+            ("notify-prayer-moderators", "prayer.tasks.requests.notify_moderators", 30),
+            (
+                "forget-prayer-submitter-contacts",
+                "prayer.tasks.requests.forget_submitter_contacts",
+                DAILY,
+            ),
+            ("send-calendar-entries", "prayer.tasks.calendars.send_due_calendar_entries", 15),
+            ("send-vigil-reminders", "prayer.tasks.vigils.send_due_reminders", 5),
+            (
+                "purge-unconfirmed-vigil-signups",
+                "prayer.tasks.vigils.purge_unconfirmed_signups",
+                DAILY,
+            ),
+            (
+                "purge-unconfirmed-calendar-subscriptions",
+                "prayer.tasks.calendars.purge_unconfirmed_calendar_subscriptions",
+                DAILY,
+            ),
+            (
+                "purge-unconfirmed-subscriptions",
+                "prayer.tasks.subscriptions.purge_unconfirmed_subscriptions",
+                DAILY,
+            ),
+        ):
+            schedules.register(name, func, minutes)

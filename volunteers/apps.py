@@ -1,6 +1,41 @@
 from django.apps import AppConfig
 
+DAILY = 24 * 60
+
 
 class VolunteersConfig(AppConfig):
     name = "volunteers"
     verbose_name = "Volunteers"
+
+    def ready(self):
+        from core import privacy, schedules
+        from volunteers import privacy as volunteer_privacy
+
+        privacy.register(volunteer_privacy)
+        for name, func, minutes in (
+            ("volunteer-shift-reminders", "volunteers.tasks.send_due_reminders", 15),
+            ("volunteer-expiring-checks", "volunteers.tasks.remind_expiring_checks", DAILY),
+            (
+                "volunteer-expired-clearances",
+                "volunteers.tasks.withdraw_expired_clearances",
+                DAILY,
+            ),
+            (
+                "volunteer-coordinator-summary",
+                "volunteers.tasks.send_coordinator_summary",
+                DAILY,
+            ),
+            ("volunteer-purge-unconfirmed", "volunteers.tasks.purge_unconfirmed_signups", DAILY),
+            # Retention (issue 7): see the README's "Retention" section for what each keeps.
+            (
+                "warn-inactive-volunteers",
+                "volunteers.retention.warn_inactive_volunteers",
+                DAILY,
+            ),
+            (
+                "anonymise-inactive-volunteers",
+                "volunteers.retention.anonymise_inactive_volunteers",
+                DAILY,
+            ),
+        ):
+            schedules.register(name, func, minutes)

@@ -190,7 +190,7 @@ def test_the_site_url_is_refused_at_start_when_no_wagtail_site_can_have_it(setti
         "http://[::1]:8000",
     ]:
         settings.SITE_URL = bad
-        assert [error.id for error in check_site_url(None)] == ["website.E001"], bad
+        assert [error.id for error in check_site_url(None)] == ["core.E001"], bad
         Site.objects.filter(is_default_site=True).update(hostname="kept", port=80)
         align_default_site_after_migrate()  # leaves the Site alone rather than guess
         assert Site.objects.get(is_default_site=True).hostname == "kept"

@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from core.cache_backends import REDIS_TIMEOUTS
+
 # The providers that sign their tracking webhooks, and the anymail 15 setting that holds the
 # key anymail checks the signature with. The others (Postmark, Brevo, Mailjet, SparkPost, and
 # Amazon SES, whose SNS signatures anymail does not verify) are protected by WEBHOOK_SECRET,
@@ -80,11 +82,6 @@ def email_settings(env, provider, webhook_secret):
         if value:
             anymail[name] = value
     return f"anymail.backends.{provider}.EmailBackend", anymail
-
-
-# Redis answers in well under a millisecond; one that takes longer is treated as down (the
-# cache and the task broker fail soft and back off), so a request never waits long on it.
-REDIS_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
 
 def require_webhook_secrets(provider, anymail):
