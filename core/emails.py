@@ -18,7 +18,7 @@ from core.mailing import can_be_addressed
 def email_context(context: Mapping[str, Any]) -> dict[str, Any]:
     from wagtail.models import Site
 
-    from website.models import OrganisationSettings
+    from core.models import OrganisationSettings
 
     site = Site.objects.filter(is_default_site=True).first()
     organisation = OrganisationSettings.for_site(site) if site else None

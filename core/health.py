@@ -26,7 +26,7 @@ def healthz(request):
     costs one query and at most one PING to Redis for each of the cache and the broker (none
     while Redis is in its back-off).
     """
-    from website.models import TaskHeartbeat
+    from core.models import TaskHeartbeat
 
     report = {
         "database": "ok",

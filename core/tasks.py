@@ -30,7 +30,7 @@ def clear_expired_sessions():
 
 
 def record_heartbeat():
-    from website.models import TaskHeartbeat
+    from core.models import TaskHeartbeat
 
     TaskHeartbeat.objects.update_or_create(
         cluster=settings.Q_CLUSTER["name"], defaults={"beat_at": timezone.now()}

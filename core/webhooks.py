@@ -77,7 +77,7 @@ def classify(event):
 
 
 def suppress(email, reason):
-    from website.models import Suppression
+    from core.models import Suppression
 
     with transaction.atomic():
         suppression, _ = Suppression.objects.get_or_create(email=email)
@@ -90,7 +90,7 @@ def suppress(email, reason):
 
 
 def count_soft_bounce(email, message_id):
-    from website.models import Suppression
+    from core.models import Suppression
 
     if message_id and not cache.add(
         f"vigil:soft-bounce:{hashed(email)}:{hashed(message_id)}", 1, SOFT_BOUNCE_MEMORY
@@ -148,7 +148,7 @@ def receipt_key(esp_name, event):
 
 def first_receipt(esp_name, event):
     """Record the event; False if it was recorded before (call inside a transaction)."""
-    from website.models import WebhookReceipt
+    from core.models import WebhookReceipt
 
     _, created = WebhookReceipt.objects.get_or_create(key=receipt_key(esp_name, event))
     return created
@@ -165,7 +165,7 @@ def is_too_old(moment):
 
 def forget_old_receipts():
     """Daily: receipts older than the window are not needed (such events are ignored)."""
-    from website.models import WebhookReceipt
+    from core.models import WebhookReceipt
 
     deleted, _ = WebhookReceipt.objects.filter(
         received_at__lt=timezone.now() - REPLAY_WINDOW
@@ -175,7 +175,7 @@ def forget_old_receipts():
 
 @receiver(tracking, dispatch_uid="vigil-suppression-tracking")
 def handle_tracking_event(sender, event, esp_name, **kwargs):
-    from website.models import Suppression
+    from core.models import Suppression
 
     if is_too_old(event.timestamp):
         logger.warning("%s tracking event %s is too old, ignored", esp_name, event.event_id)

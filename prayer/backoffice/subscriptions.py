@@ -17,8 +17,8 @@ from core.backoffice import (
     NoAddPermissionPolicy,
     SafeExportIndexView,
 )
+from core.models import Suppression
 from prayer.models import Subscription, Topic
-from website.models import Suppression
 
 register_permission_policy(Subscription, NoAddPermissionPolicy(Subscription))
 register_permission_policy(Suppression, NoAddPermissionPolicy(Suppression))

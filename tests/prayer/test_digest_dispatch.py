@@ -10,11 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core import mailing
+from core.models import Suppression
 from prayer import links
 from prayer.digests import dispatching
 from prayer.models import DigestDelivery, DigestIssue, PrayerRequest, Subscription
 from prayer.tasks.digests import send_due_digests
-from website.models import Suppression
 
 pytestmark = pytest.mark.django_db
 

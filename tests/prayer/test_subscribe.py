@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
+from core.models import Suppression
 from prayer.links import confirm_url, preferences_url
 from prayer.models import Subscription, Topic
 from prayer.tasks.subscriptions import purge_unconfirmed_subscriptions
@@ -19,7 +20,6 @@ from tests.prayer.subscription_helpers import (
     make_topic,
     signup_data,
 )
-from website.models import Suppression
 
 pytestmark = pytest.mark.django_db
 

@@ -17,13 +17,13 @@ from wagtail.models import ModelLogEntry
 
 from campaigns.models import ChurchRegistration, RegistrationContact
 from campaigns.registration import add_contact
+from core.models import Suppression
 from core.privacy import erase_everywhere
 from prayer.models import CalendarSubscription, PrayerRequest, Subscription, VigilSignup
 from tests.factories import PASSWORD, UserFactory, add_volunteer, supporter_records
 from tests.signin import sign_in_with_totp, with_totp
 from volunteers.models import Shift, SignUp, Volunteer
 from website.account.deletion import delete_account as delete_account_of
-from website.models import Suppression
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django_q.conf import Conf
 
 from core.cache_backends import RedisBackoff
+from core.models import TaskHeartbeat
 from core.tasks import record_heartbeat
 from tests.website.redis_helpers import SilentServer, closed_port_url
-from website.models import TaskHeartbeat
 from website.settings.env import cache_settings
 
 pytestmark = pytest.mark.django_db

@@ -14,6 +14,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Site
 
 from core.emails import render_email
+from core.models import OrganisationSettings
 from tests.factories import (
     PASSWORD,
     UserFactory,
@@ -23,7 +24,7 @@ from tests.factories import (
     add_story,
 )
 from tests.factories import make_image as make_sized_image
-from website.models import MinistryGalleryImage, OrganisationSettings, Region
+from website.models import MinistryGalleryImage, Region
 
 pytestmark = pytest.mark.django_db
 

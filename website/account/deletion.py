@@ -32,8 +32,8 @@ from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from core.mailing import normalise_email
+from core.models import Suppression
 from core.privacy import erase_everywhere, verified_addresses, when
-from website.models import Suppression
 
 logger = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from wagtail.models import Collection, Page, Site
 
 from campaigns.demo import create_campaign_demo
 from campaigns.models import CampaignIndexPage, CampaignPage
+from core.models import OrganisationSettings
 from core.sites import align_default_site, site_address
 from prayer.demo import create_prayer_demo
 from prayer.demo_vigils import create_vigil_demo
@@ -35,7 +36,6 @@ from website.models import (
     MinistryGalleryImage,
     MinistryPage,
     NewsIndexPage,
-    OrganisationSettings,
     Region,
     StandardPage,
     StoryPage,

@@ -1,1 +1,0 @@
-"""Models of the infrastructure itself (its apps keep their own)."""
