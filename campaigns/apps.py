@@ -2,6 +2,16 @@ from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 
 
+def bind_route_views():
+    from campaigns.models import CampaignPage
+    from campaigns.views.progress import public_churches
+    from campaigns.views.registration import campaign_page, register, thanks
+
+    CampaignPage.route_views.bind(
+        campaign=campaign_page, register=register, thanks=thanks, churches=public_churches
+    )
+
+
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = "Campaigns"
@@ -13,6 +23,7 @@ class CampaignsConfig(AppConfig):
         from core import privacy, schedules
 
         privacy.register(campaign_privacy)
+        bind_route_views()
         schedules.register("resume-campaign-updates", "campaigns.tasks.resume_update_sends", 10)
         # Retention (issue 7): see the README's "Retention" section for what it keeps.
         schedules.register(

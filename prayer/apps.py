@@ -3,6 +3,19 @@ from django.apps import AppConfig
 DAILY = 24 * 60
 
 
+def bind_route_views():
+    from prayer.models import PrayerCalendarPage, PrayerWallPage, VigilPage
+    from prayer.views import calendars, requests, vigils
+
+    PrayerCalendarPage.route_views.bind(
+        feed=calendars.CalendarDaysFeed, ics=calendars.calendar_ics, subscribe=calendars.subscribe
+    )
+    VigilPage.route_views.bind(
+        vigil=vigils.vigil_page, signup=vigils.signup, pulse=vigils.pulse_fragment
+    )
+    PrayerWallPage.route_views.bind(prayed=requests.prayed, feed=requests.PrayerRequestsFeed)
+
+
 class PrayerConfig(AppConfig):
     name = "prayer"
     verbose_name = "Prayer"
@@ -13,6 +26,7 @@ class PrayerConfig(AppConfig):
         from prayer.provider_unsubscribe import stop_digests
 
         privacy.register(prayer_privacy)
+        bind_route_views()
         webhooks.register_unsubscribe(stop_digests)
         for name, func, minutes in (
             ("send-due-digests", "prayer.tasks.digests.send_due_digests", 15),
