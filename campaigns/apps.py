@@ -12,6 +12,14 @@ def bind_route_views():
     )
 
 
+def register_demo():
+    from campaigns.demo import create_campaign_demo, ensure_campaign_pages
+    from core import demo
+
+    demo.register("pages", ensure_campaign_pages)
+    demo.register("content", create_campaign_demo, order=20)
+
+
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = "Campaigns"
@@ -24,6 +32,7 @@ class CampaignsConfig(AppConfig):
 
         privacy.register(campaign_privacy)
         bind_route_views()
+        register_demo()
         schedules.register("resume-campaign-updates", "campaigns.tasks.resume_update_sends", 10)
         # Retention (issue 7): see the README's "Retention" section for what it keeps.
         schedules.register(

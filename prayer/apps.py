@@ -16,6 +16,21 @@ def bind_route_views():
     PrayerWallPage.route_views.bind(prayed=requests.prayed, feed=requests.PrayerRequestsFeed)
 
 
+def register_demo():
+    from core import demo
+    from prayer.demo import create_prayer_demo, ensure_pray_page
+    from prayer.demo_vigils import create_vigil_demo
+    from prayer.models import PrayerCalendarPage, PrayerWallPage, VigilPage
+
+    # Content in this order among the apps' (core/demo.py): vigils after the campaign.
+    demo.register("content", create_prayer_demo, order=10)
+    demo.register("content", create_vigil_demo, order=40)
+    demo.register("finish", ensure_pray_page)
+    demo.register_page("wall", PrayerWallPage)
+    demo.register_page("vigil", VigilPage)
+    demo.register_page("calendar", PrayerCalendarPage)
+
+
 class PrayerConfig(AppConfig):
     name = "prayer"
     verbose_name = "Prayer"
@@ -27,6 +42,7 @@ class PrayerConfig(AppConfig):
 
         privacy.register(prayer_privacy)
         bind_route_views()
+        register_demo()
         webhooks.register_unsubscribe(stop_digests)
         for name, func, minutes in (
             ("send-due-digests", "prayer.tasks.digests.send_due_digests", 15),

@@ -27,14 +27,6 @@ UPWARD_IMPORTS = {
     ("website.consent.links", "prayer.models"),
     ("website.consent.takedown", "prayer.models"),
     ("website.models.consent", "prayer.models"),
-    # The demo command builds every app's pages: each app should register its demo content.
-    ("website.management.commands.demo_content", "campaigns.demo"),
-    ("website.management.commands.demo_content", "campaigns.models"),
-    ("website.management.commands.demo_content", "prayer.demo"),
-    ("website.management.commands.demo_content", "prayer.demo_vigils"),
-    ("website.management.commands.demo_content", "prayer.models"),
-    ("website.management.commands.demo_content", "volunteers.demo"),
-    ("website.management.commands.demo_content", "volunteers.models"),
 }
 
 # Migration dependencies that point up (into a feature app) where the other app's point back.

@@ -3,6 +3,15 @@ from django.apps import AppConfig
 DAILY = 24 * 60
 
 
+def register_demo():
+    from core import demo
+    from volunteers.demo import create_volunteer_demo
+    from volunteers.models import VolunteerIndexPage
+
+    demo.register("content", create_volunteer_demo, order=30)
+    demo.register_page("volunteer", VolunteerIndexPage)
+
+
 class VolunteersConfig(AppConfig):
     name = "volunteers"
     verbose_name = "Volunteers"
@@ -12,6 +21,7 @@ class VolunteersConfig(AppConfig):
         from volunteers import privacy as volunteer_privacy
 
         privacy.register(volunteer_privacy)
+        register_demo()
         for name, func, minutes in (
             ("volunteer-shift-reminders", "volunteers.tasks.send_due_reminders", 15),
             ("volunteer-expiring-checks", "volunteers.tasks.remind_expiring_checks", DAILY),
