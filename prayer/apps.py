@@ -31,6 +31,20 @@ def register_demo():
     demo.register_page("calendar", PrayerCalendarPage)
 
 
+def register_consent():
+    from prayer.consent import (
+        redact_digests_after_take_down,
+        request_edit_url,
+        take_down_ended_requests,
+    )
+    from website.consent import targets
+
+    targets.register(
+        targets.ConsentTarget("prayer_request", take_down_ended_requests, request_edit_url)
+    )
+    targets.register_after_take_down(redact_digests_after_take_down)
+
+
 class PrayerConfig(AppConfig):
     name = "prayer"
     verbose_name = "Prayer"
@@ -43,6 +57,7 @@ class PrayerConfig(AppConfig):
         privacy.register(prayer_privacy)
         bind_route_views()
         register_demo()
+        register_consent()
         webhooks.register_unsubscribe(stop_digests)
         for name, func, minutes in (
             ("send-due-digests", "prayer.tasks.digests.send_due_digests", 15),
