@@ -394,9 +394,9 @@ def measure_baseline(sample):
     from django.core.mail import EmailMultiAlternatives, get_connection
     from django.utils import timezone
 
+    from core.mailing import unsubscribe_headers
     from prayer import digests, links
     from prayer.models import Subscription
-    from website.mailing import unsubscribe_headers
 
     now = timezone.now()
     subscriptions = list(Subscription.objects.order_by("id")[:sample])

@@ -44,7 +44,7 @@ from campaigns.models import CampaignPage
 from prayer.models import PrayerWallPage, VigilPage
 from volunteers.models import OpportunityPage
 from website.models import HomePage, StoryPage
-from website.tasks import record_heartbeat
+from core.tasks import record_heartbeat
 record_heartbeat()  # as the task cluster would: /healthz then judges Redis alone
 pages = [HomePage, StoryPage, PrayerWallPage, VigilPage, OpportunityPage, CampaignPage]
 print(json.dumps({model.__name__: model.objects.live().first().url for model in pages}))

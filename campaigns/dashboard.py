@@ -1,5 +1,5 @@
 """The dashboard's campaigns panel: new church registrations and their weekly trend, for
-the staff who may see registrations (website/dashboard.py). One query."""
+the staff who may see registrations (core/dashboard.py). One query."""
 
 import datetime
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 from wagtail import hooks
 
 from campaigns.models import ChurchRegistration
-from website.dashboard import Figure, GlancePanel, bar_chart, may, weekly_counts, weekly_points
+from core.dashboard import Figure, GlancePanel, bar_chart, may, weekly_counts, weekly_points
 
 NEW_DAYS = 7
 

@@ -13,8 +13,14 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection
 
 from campaigns.matching import match_key
-from campaigns.models import CampaignPage, ChurchRegistration, RegistrationContact
+from campaigns.models import (
+    CampaignIndexPage,
+    CampaignPage,
+    ChurchRegistration,
+    RegistrationContact,
+)
 from campaigns.registration import add_contact
+from website.demo import content
 
 CAMPAIGN_SLUG_PREFIX = "freedom-sunday"
 GOAL_CHURCHES = 250
@@ -261,3 +267,34 @@ def create_campaign_demo(home, now=None):
         )
         counts["registrations"] += 1
     return counts
+
+
+def ensure_campaign_pages(builder, home):
+    """The campaign index and this year's Freedom Sunday, which demo stories belong to (a
+    "pages" step of the demo command: `builder` makes pages, pictures and stream data)."""
+    index = builder.ensure_page(
+        home, CampaignIndexPage, content.CAMPAIGN_INDEX["slug"], lambda: content.CAMPAIGN_INDEX
+    )
+    prefix = content.CAMPAIGN["slug_prefix"]
+    campaign = CampaignPage.objects.child_of(index).filter(slug__startswith=prefix).first()
+    if campaign is None:
+        start = upcoming_sunday(timezone.localdate() + datetime.timedelta(days=100))
+        campaign = builder.ensure_page(
+            index,
+            CampaignPage,
+            f"{prefix}-{start.year}",
+            lambda: {
+                "title": f"Freedom Sunday {start.year}",
+                "start_date": start,
+                "summary": content.CAMPAIGN["summary"],
+                "hero_image": builder.scene("campaign-hero"),
+                "body": builder.stream(content.CAMPAIGN["body"], prefix),
+            },
+            in_menus=False,
+        )
+    builder.pages["campaign"] = campaign
+
+
+def upcoming_sunday(day):
+    """``day`` if it is a Sunday, else the Sunday after it."""
+    return day + datetime.timedelta(days=(6 - day.weekday()) % 7)

@@ -8,8 +8,8 @@ from django_q.tasks import async_task
 
 from campaigns import links
 from campaigns.models import CampaignResource, RegistrationContact
-from website.emails import build_message
-from website.mailing import absolute
+from core.emails import build_message
+from core.mailing import absolute
 
 
 def queue_confirmation(contact_id):

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django_countries import countries
 
 from campaigns.models import Participation
-from website.formguard import GuardedForm
-from website.mailing import normalise_email
+from core.formguard import GuardedForm
+from core.mailing import normalise_email
 
 MAX_ATTENDANCE = 100_000
 NOT_IN_NAMES = "Please use letters, numbers and punctuation only (no < or > signs)."

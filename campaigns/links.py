@@ -10,8 +10,8 @@ import datetime
 
 from django.urls import reverse
 
-from website.mailing import absolute
-from website.signing import BadToken, make_token, read_token
+from core.mailing import absolute
+from core.signing import BadToken, make_token, read_token
 
 MANAGE_PURPOSE = "campaign-registration"
 DOWNLOAD_PURPOSE = "campaign-download"

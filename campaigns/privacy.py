@@ -1,5 +1,5 @@
 """What the campaigns app holds about an address, for My Vigil, the data download and erasure
-(the four functions `website.privacy` asks every app for).
+(the four functions `core.privacy` asks every app for).
 
 A person appears as a contact of a church registration, found by address (contacts have no
 account link). A contact's details were typed by whoever filled the form: until the owner of
@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 
 from campaigns import links
 from campaigns.models import ChurchRegistration, RegistrationContact, UpdateDelivery
-from website.privacy import Item, Link, Section
+from core.privacy import Item, Link, Section
 
 
 def contacts_of(addresses):

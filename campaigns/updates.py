@@ -30,8 +30,8 @@ from wagtail.rich_text import expand_db_html
 
 from campaigns import links
 from campaigns.models import CampaignUpdate, RegistrationContact, UpdateDelivery
-from website.emails import email_context
-from website.mailing import (
+from core.emails import email_context
+from core.mailing import (
     absolute,
     batch_limit,
     merges_recipients,

@@ -1,6 +1,88 @@
 from django.apps import AppConfig
 
+DAILY = 24 * 60
+
+
+def bind_route_views():
+    from prayer.models import PrayerCalendarPage, PrayerWallPage, VigilPage
+    from prayer.views import calendars, requests, vigils
+
+    PrayerCalendarPage.route_views.bind(
+        feed=calendars.CalendarDaysFeed, ics=calendars.calendar_ics, subscribe=calendars.subscribe
+    )
+    VigilPage.route_views.bind(
+        vigil=vigils.vigil_page, signup=vigils.signup, pulse=vigils.pulse_fragment
+    )
+    PrayerWallPage.route_views.bind(prayed=requests.prayed, feed=requests.PrayerRequestsFeed)
+
+
+def register_demo():
+    from core import demo
+    from prayer.demo import create_prayer_demo, ensure_pray_page
+    from prayer.demo_vigils import create_vigil_demo
+    from prayer.models import PrayerCalendarPage, PrayerWallPage, VigilPage
+
+    # Content in this order among the apps' (core/demo.py): vigils after the campaign.
+    demo.register("content", create_prayer_demo, order=10)
+    demo.register("content", create_vigil_demo, order=40)
+    demo.register("finish", ensure_pray_page)
+    demo.register_page("wall", PrayerWallPage)
+    demo.register_page("vigil", VigilPage)
+    demo.register_page("calendar", PrayerCalendarPage)
+
+
+def register_consent():
+    from prayer.consent import (
+        redact_digests_after_take_down,
+        request_edit_url,
+        take_down_ended_requests,
+    )
+    from website.consent import targets
+
+    targets.register(
+        targets.ConsentTarget("prayer_request", take_down_ended_requests, request_edit_url)
+    )
+    targets.register_after_take_down(redact_digests_after_take_down)
+
 
 class PrayerConfig(AppConfig):
     name = "prayer"
     verbose_name = "Prayer"
+
+    def ready(self):
+        from core import privacy, schedules, webhooks
+        from prayer import privacy as prayer_privacy
+        from prayer.provider_unsubscribe import stop_digests
+
+        privacy.register(prayer_privacy)
+        bind_route_views()
+        register_demo()
+        register_consent()
+        webhooks.register_unsubscribe(stop_digests)
+        for name, func, minutes in (
+            ("send-due-digests", "prayer.tasks.digests.send_due_digests", 15),
+            ("notify-prayer-moderators", "prayer.tasks.requests.notify_moderators", 30),
+            (
+                "forget-prayer-submitter-contacts",
+                "prayer.tasks.requests.forget_submitter_contacts",
+                DAILY,
+            ),
+            ("send-calendar-entries", "prayer.tasks.calendars.send_due_calendar_entries", 15),
+            ("send-vigil-reminders", "prayer.tasks.vigils.send_due_reminders", 5),
+            (
+                "purge-unconfirmed-vigil-signups",
+                "prayer.tasks.vigils.purge_unconfirmed_signups",
+                DAILY,
+            ),
+            (
+                "purge-unconfirmed-calendar-subscriptions",
+                "prayer.tasks.calendars.purge_unconfirmed_calendar_subscriptions",
+                DAILY,
+            ),
+            (
+                "purge-unconfirmed-subscriptions",
+                "prayer.tasks.subscriptions.purge_unconfirmed_subscriptions",
+                DAILY,
+            ),
+        ):
+            schedules.register(name, func, minutes)

@@ -22,11 +22,11 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Q
 from django.utils import timezone
 
+from core.emails import render_email
+from core.mailing import suppressed_addresses, unsubscribe_headers
 from prayer.emails.calendars import unsubscribe_url
 from prayer.models import CalendarDelivery, CalendarSubscription, PrayerCalendarPage
 from prayer.scheduling import zone_or_utc
-from website.emails import render_email
-from website.mailing import suppressed_addresses, unsubscribe_headers
 
 logger = logging.getLogger(__name__)
 

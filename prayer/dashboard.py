@@ -1,16 +1,14 @@
 """The dashboard's prayer panels: requests waiting for moderation and subscribers with
 their trend (prayer moderators), and how much of the next vigil is covered (those who
 organise vigils); each figure only for the staff whose permissions reach its list
-(website/dashboard.py). One query a figure, however many rows."""
+(core/dashboard.py). One query a figure, however many rows."""
 
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from wagtail import hooks
 
-from prayer.backoffice.requests import waiting_list_url
-from prayer.models import PrayerRequest, Subscription, VigilPage, VigilSlot
-from website.dashboard import (
+from core.dashboard import (
     Figure,
     GlancePanel,
     bar_chart,
@@ -19,6 +17,8 @@ from website.dashboard import (
     weekly_counts,
     weekly_points,
 )
+from prayer.backoffice.requests import waiting_list_url
+from prayer.models import PrayerRequest, Subscription, VigilPage, VigilSlot
 
 
 def plural(count, one, many):

@@ -4,7 +4,8 @@ import datetime
 
 from django.utils import timezone
 
-from prayer.models import PrayerRequest, PrayerWallPage, Topic
+from prayer.models import PrayerRequest, PrayerWallPage, PrayPage, Topic
+from website.demo import content
 from website.models import Region
 
 TOPICS = [
@@ -185,3 +186,22 @@ def create_prayer_demo(home_page, stdout=None):
             f"{created['requests']} requests created."
         )
     return created
+
+
+def ensure_pray_page(builder, home):
+    """The Pray page, in the menu just after the stories: every way to pray (a "finish" step
+    of the demo command, once the wall, vigil and calendar its ways lead to exist)."""
+    existing = PrayPage.objects.child_of(home).first()
+    if existing is None:
+        existing = builder.ensure_page(
+            home,
+            PrayPage,
+            content.PRAY["slug"],
+            lambda: {
+                "title": content.PRAY["title"],
+                "intro": content.PRAY["intro"],
+                "ways": builder.stream([("way", key) for key in content.PRAY["ways"]], "pray"),
+            },
+        )
+        existing.move(builder.pages["news"], pos="right")
+    builder.pages["pray"] = existing

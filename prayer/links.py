@@ -6,7 +6,7 @@ They take ids rather than instances so a dispatch can build 100,000 of them with
 from django.conf import settings
 from django.urls import reverse
 
-from website.signing import make_token
+from core.signing import make_token
 
 CONFIRM_PURPOSE = "prayer-confirm"
 PREFERENCES_PURPOSE = "prayer-preferences"

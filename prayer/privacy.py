@@ -1,5 +1,5 @@
 """What the prayer app holds about an address, for My Vigil, the data download and erasure
-(the four functions `website.privacy` asks every app for).
+(the four functions `core.privacy` asks every app for).
 
 Prayer subscriptions and vigil sign-ups can be linked to an account; calendar subscriptions
 and prayer requests are found by address. Erasing keeps what the ministry counts: a vigil's
@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import F, Prefetch
 from django.urls import reverse
 
+from core.mailing import absolute
+from core.privacy import Item, Link, Section, erased_address_sql, when
 from prayer import links as subscription_links
 from prayer.emails import calendars as calendar_emails
 from prayer.emails import vigils as vigil_emails
@@ -25,8 +27,6 @@ from prayer.models import (
 )
 from prayer.scheduling import zone_or_utc
 from prayer.vigils import cancel_bookings, slot_label
-from website.mailing import absolute
-from website.privacy import Item, Link, Section, erased_address_sql, when
 
 
 def subscriptions_of(addresses):

@@ -14,8 +14,8 @@ from wagtail.images.models import Image
 from wagtail.models import Collection, Locale, Page, Site
 
 from campaigns.models import CampaignIndexPage, CampaignPage
+from core.sites import site_address
 from website.models import HomePage, MinistryPage, NewsIndexPage, Region, StandardPage, StoryPage
-from website.sites import site_address
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -67,7 +67,7 @@ def build_site():
     root = Page.get_first_root_node() or create_tree_roots()
     home = HomePage(title="Home", slug="home-vigil", hero_heading="Freedom for every child")
     root.add_child(instance=home)
-    hostname, port = site_address(settings.SITE_URL)  # as migrate leaves it (website/sites.py)
+    hostname, port = site_address(settings.SITE_URL)  # as migrate leaves it (core/sites.py)
     Site.objects.update_or_create(
         is_default_site=True,
         defaults={"hostname": hostname, "port": port, "root_page": home, "site_name": "Vigil"},
@@ -123,8 +123,8 @@ def add_campaign(home, title="Freedom Sunday", **fields):
 
 
 def guarded(data=None, **fields):
-    """POST data for a public form (website.formguard): the fields plus a valid fill-time stamp."""
-    from website.formguard import STAMP_FIELD, new_stamp
+    """POST data for a public form (core.formguard): the fields plus a valid fill-time stamp."""
+    from core.formguard import STAMP_FIELD, new_stamp
 
     return {**(data or {}), **fields, STAMP_FIELD: new_stamp()}
 

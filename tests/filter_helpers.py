@@ -1,4 +1,4 @@
-"""Shared checks for listing filters that forgive (website/filters.py): an unknown or malformed
+"""Shared checks for listing filters that forgive (core/filters.py): an unknown or malformed
 value shows the whole list with a note, never a 404, and costs no extra queries."""
 
 from django.db import connection

@@ -53,8 +53,8 @@ from django.test import Client, RequestFactory
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from hypothesis import strategies as st
 
-from website.formguard import HONEYPOT_FIELD, STAMP_FIELD, new_stamp
-from website.signing import make_token
+from core.formguard import HONEYPOT_FIELD, STAMP_FIELD, new_stamp
+from core.signing import make_token
 
 MARKER = "fz9q"
 
@@ -685,7 +685,7 @@ class _Unlimited:
 @contextmanager
 def visiting(monkeypatch, settings):
     """A Visitor with rate limits lifted, Django's 4xx warnings quiet, app logs watched."""
-    monkeypatch.setattr("website.ratelimit.cache", _Unlimited())
+    monkeypatch.setattr("core.ratelimit.cache", _Unlimited())
     settings.ACCOUNT_RATE_LIMITS = False
     visitor = Visitor()
     got_request_exception.connect(visitor.record_exception)

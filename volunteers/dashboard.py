@@ -1,13 +1,13 @@
 """The dashboard's volunteers panel: sign-ups waiting for safeguarding clearance, for the
-staff who may see sign-ups (website/dashboard.py). One query."""
+staff who may see sign-ups (core/dashboard.py). One query."""
 
 from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from wagtail import hooks
 
+from core.dashboard import Figure, GlancePanel, may
 from volunteers.models import SignUp
-from website.dashboard import Figure, GlancePanel, may
 
 
 def clearance_figure(now):

@@ -5,8 +5,8 @@ import unicodedata
 import phonenumbers
 from django import forms
 
-from website.formguard import GuardedForm
-from website.mailing import normalise_email
+from core.formguard import GuardedForm
+from core.mailing import normalise_email
 
 NAME_MAX = 150
 

@@ -6,8 +6,8 @@ The manage, confirm and keep-my-details links carry the volunteer's `link_versio
 
 from django.urls import reverse
 
-from website.mailing import absolute
-from website.signing import make_token
+from core.mailing import absolute
+from core.signing import make_token
 
 CONFIRM_PURPOSE = "volunteer-signup-confirm"
 MANAGE_PURPOSE = "volunteer-manage"

@@ -7,8 +7,8 @@ import zoneinfo
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+from core.filters import ListingFilters
 from volunteers.models import OpportunityPage, Shift, Skill
-from website.filters import ListingFilters
 from website.models import MinistryPage
 
 SHIFTS_SHOWN = 3

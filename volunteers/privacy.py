@@ -1,5 +1,5 @@
 """What the volunteers app holds about an address, for My Vigil, the data download and erasure
-(the four functions `website.privacy` asks every app for).
+(the four functions `core.privacy` asks every app for).
 
 A volunteer profile is one per address and can be linked to an account. Erasing goes through
 `volunteers.erasure.anonymise_volunteer`, the one place that removes the person: future
@@ -9,11 +9,11 @@ and keeps its sign-ups, attendance and hours for the statistics.
 
 from django.db.models import Prefetch
 
+from core.privacy import Item, Link, Section, when
 from volunteers.erasure import anonymise_volunteer
 from volunteers.links import confirm_url, manage_url
 from volunteers.models import SignUp, Volunteer
 from volunteers.signups import link_to_account
-from website.privacy import Item, Link, Section, when
 
 
 def volunteers_of(addresses):

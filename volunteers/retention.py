@@ -30,11 +30,11 @@ from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from core.emails import build_message
 from volunteers.emails import emails_after_commit
 from volunteers.erasure import anonymise_volunteer
 from volunteers.links import keep_details_url, manage_url
 from volunteers.models import SafeguardingCheck, SignUp, Volunteer
-from website.emails import build_message
 
 logger = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from core.mailing import normalise_email
 from volunteers.emails import emails_after_commit, notify
 from volunteers.models import Shift, SignUp, Volunteer
-from website.mailing import normalise_email
 
 logger = logging.getLogger(__name__)
 

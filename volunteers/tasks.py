@@ -15,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.emails import build_message, render_email
+from core.mailing import batch_limit, merges_recipients, suppressed_addresses
 from volunteers.calendars import signup_calendar
 from volunteers.emails import (
     TEMPLATES,
@@ -25,8 +27,6 @@ from volunteers.emails import (
 )
 from volunteers.links import manage_url
 from volunteers.models import CoordinatorSummary, SafeguardingCheck, Shift, ShiftMessage, SignUp
-from website.emails import build_message, render_email
-from website.mailing import batch_limit, merges_recipients, suppressed_addresses
 
 logger = logging.getLogger(__name__)
 

@@ -11,6 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from wagtail.models import Page, PageViewRestriction
 
+from core.formguard import error_status, within_limits
+from core.signing import BadToken, read_token
 from volunteers import signups
 from volunteers.access import exact_address
 from volunteers.calendars import public_shift_calendar, signup_calendar, volunteer_feed
@@ -25,8 +27,6 @@ from volunteers.links import (
     manage_path,
 )
 from volunteers.models import Shift, SignUp, Volunteer
-from website.formguard import error_status, within_limits
-from website.signing import BadToken, read_token
 
 logger = logging.getLogger(__name__)
 

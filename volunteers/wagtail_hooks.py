@@ -5,11 +5,11 @@ from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.snippets.models import register_snippet
 
+from core.backoffice import PermissionCheckedSnippetViewSet
 from volunteers import dashboard  # noqa: F401  (registers hooks)
 from volunteers.backoffice.people import SafeguardingCheckViewSet, SignUpViewSet, VolunteerViewSet
 from volunteers.backoffice.shifts import ShiftViewSet
 from volunteers.models import Skill
-from website.backoffice import PermissionCheckedSnippetViewSet
 
 
 class VolunteersGroup(ViewSetGroup):

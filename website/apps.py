@@ -6,34 +6,16 @@ class WebsiteConfig(AppConfig):
     verbose_name = "Website"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_migrate, post_save
-        from wagtail.signals import page_published, page_unpublished, post_page_move
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.signals import page_published
 
-        from website import (
-            second_factor,  # noqa: F401  (enrolling passes the factor)
-            webhooks,  # noqa: F401  (connects anymail's tracking signal)
-        )
+        from core import media, schedules
         from website.account import attach  # noqa: F401  (attaches records on verification)
-        from website.caching import forget_menus, forget_menus_for_pages
-        from website.schedules import ensure_schedules
-
-        post_migrate.connect(ensure_schedules, sender=self)
-
-        # One hostname: the default Wagtail Site follows SITE_URL (website/sites.py).
-        from django.core import checks
-
-        from website.sites import align_default_site_after_migrate, check_site_url
-
-        post_migrate.connect(align_default_site_after_migrate, sender=self)
-        checks.register(check_site_url)
-        for signal in (page_published, page_unpublished, post_page_move):
-            signal.connect(forget_menus, dispatch_uid=f"forget-menus-{signal}")
-        post_delete.connect(forget_menus_for_pages, dispatch_uid="forget-menus-on-delete")
 
         # Consent: a photo's visibility follows its records, and its files leave on the commit
         # that ends its consent; a story published while its consent has ended goes straight
         # back off the site (website/consent/).
-        from website.consent.images import forget_hidden_images
+        from website.consent.images import forget_hidden_images, hidden_image_ids
         from website.consent.takedown import take_down_if_consent_ended, take_down_photo_on_commit
         from website.models import ConsentRecord, EditorialConsent, PrayerRequestConsent
 
@@ -51,3 +33,7 @@ class WebsiteConfig(AppConfig):
                     dispatch_uid=f"consent-photo-files-{model.__name__}-{signal}",
                 )
         page_published.connect(take_down_if_consent_ended, dispatch_uid="consent-take-down")
+        media.register_hidden_images(hidden_image_ids)
+        schedules.register(
+            "take-down-ended-consent", "website.consent.tasks.take_down_ended_consent", 15
+        )

@@ -5,7 +5,7 @@ from allauth.account import forms as allauth_forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
-from website.mailing import can_be_addressed
+from core.mailing import can_be_addressed
 
 EMAIL_MAX_LENGTH = 254
 

@@ -2,12 +2,12 @@
 
 gunicorn logs through its own loggers, not Django's LOGGING: its access log holds each request
 line and Referer, its error log the path of a request that failed. Both get the filter that
-keeps signed-link tokens out of Django's logs (website/log_redaction.py).
+keeps signed-link tokens out of Django's logs (core/log_redaction.py).
 """
 
 from gunicorn.glogging import Logger
 
-from website.log_redaction import RedactSecrets
+from core.log_redaction import RedactSecrets
 
 
 class RedactingLogger(Logger):

@@ -8,15 +8,16 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.documents.views import serve as document_views
 
-from website import media, views
+from core import health, media
+from core.webhook_urls import tracking_urlpatterns
+from website import views
 from website.feeds import StoriesFeed
-from website.webhook_urls import tracking_urlpatterns
 
 handler404 = "website.views.page_not_found"
 handler500 = "website.views.server_error"
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", sitemap, name="sitemap"),
@@ -52,20 +53,20 @@ urlpatterns = [
         views.return_on_site(document_views.authenticate_with_password),
         name="wagtaildocs_authenticate_with_password",
     ),
-    # Documents: Wagtail's serve view and its privacy check, with Cache-Control (website/media.py).
+    # Documents: Wagtail's serve view and its privacy check, with Cache-Control (core/media.py).
     re_path(r"^documents/(\d+)/(.*)$", media.serve_document, name="wagtaildocs_serve"),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("pray/", include("prayer.urls")),
     path("volunteer/", include("volunteers.urls")),
     path("church/", include("campaigns.urls")),
-    # Only the configured provider's tracking webhook (website/webhook_urls.py).
+    # Only the configured provider's tracking webhook (core/webhook_urls.py).
     path("anymail/", include((tracking_urlpatterns(settings.EMAIL_PROVIDER), "anymail"))),
     path("account/", include("website.account.urls")),
 ]
 
 if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
-    # Media on local disk (one machine): photos only, never documents (website/media.py).
+    # Media on local disk (one machine): photos only, never documents (core/media.py).
     # With object storage the bucket is private and photos come by signed URLs.
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", media.serve_media, name="media")]
 

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from website.backoffice import PermissionCheckedSnippetViewSet
+from core.backoffice import PermissionCheckedSnippetViewSet
 from website.consent import backoffice as consent_backoffice  # noqa: F401  (registers hooks)
 from website.consent import dashboard as consent_dashboard  # noqa: F401  (registers hooks)
 from website.models import Region

@@ -35,7 +35,7 @@ from campaigns.models import (
     ResourceDownload,
 )
 from campaigns.registration import merge_registrations
-from website.backoffice import (
+from core.backoffice import (
     AnonymousLogDeleteView,
     AnonymousLogEditView,
     AuditedExportMixin,

@@ -21,7 +21,7 @@ from wagtail.admin.widgets.button import Button
 from campaigns.backoffice.base import CampaignAdminPage
 from campaigns.models import CampaignUpdate
 from campaigns.updates import recipients, render_update, start_sending, with_counts
-from website.mailing import suppressed_addresses
+from core.mailing import suppressed_addresses
 
 
 class UpdateIndexView(IndexView):

@@ -16,6 +16,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core.routing import RouteViews
 from website.blocks import StoryBodyBlock
 from website.models.pages import SocialMetaMixin, own_calls_to_action
 from website.models.querysets import PublicPageManager
@@ -46,6 +47,9 @@ class CampaignIndexPage(SocialMetaMixin, Page):
 
 
 class CampaignPage(RoutablePageMixin, SocialMetaMixin, Page):
+    # The routes' views, bound by the app's ready() (core/routing.py).
+    route_views = RouteViews()
+
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True, help_text="Leave empty for a single day.")
     summary = models.TextField(max_length=500)
@@ -155,27 +159,19 @@ class CampaignPage(RoutablePageMixin, SocialMetaMixin, Page):
 
     @path("", name="campaign")
     def campaign(self, request):
-        from campaigns.views.registration import campaign_page
-
-        return campaign_page(self, request)
+        return self.route_views["campaign"](self, request)
 
     @path("register/", name="register")
     def register(self, request):
-        from campaigns.views.registration import register
-
-        return register(self, request)
+        return self.route_views["register"](self, request)
 
     @path("thank-you/", name="thanks")
     def thanks(self, request):
-        from campaigns.views.registration import thanks
-
-        return thanks(self, request)
+        return self.route_views["thanks"](self, request)
 
     @path("churches/", name="churches")
     def churches(self, request):
-        from campaigns.views.progress import public_churches
-
-        return public_churches(self, request)
+        return self.route_views["churches"](self, request)
 
 
 class CampaignResource(models.Model):

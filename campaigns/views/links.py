@@ -17,7 +17,7 @@ from campaigns.forms import AddContactForm, ChurchDetailsForm
 from campaigns.models import CampaignResource, ChurchRegistration, RegistrationContact
 from campaigns.registration import DuplicateChurch, DuplicateContact, add_contact, update_church
 from campaigns.views.registration import RATE_SCOPE
-from website.formguard import error_status, within_limits
+from core.formguard import error_status, within_limits
 
 logger = logging.getLogger(__name__)
 TEMPLATES = "campaigns/links"

@@ -13,7 +13,7 @@ from campaigns import emails
 from campaigns.forms import RegistrationForm
 from campaigns.progress import campaign_progress
 from campaigns.registration import Outcome, register_church
-from website.formguard import error_status, within_limits
+from core.formguard import error_status, within_limits
 
 logger = logging.getLogger(__name__)
 

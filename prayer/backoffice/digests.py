@@ -12,8 +12,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from core.backoffice import OpensRecordsMixin
 from prayer.models import DigestDelivery, DigestIssue
-from website.backoffice import OpensRecordsMixin
 
 
 class ViewOnlyPermissionPolicy(ModelPermissionPolicy):

@@ -25,14 +25,14 @@ from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
 from wagtail.snippets.views.snippets import EditView, IndexView
 
-from prayer.models import PrayerRequest, Topic
-from prayer.models.requests import CONSENT_ENDED_MESSAGE
-from prayer.moderation import find_personal_details, highlight
-from website.backoffice import (
+from core.backoffice import (
     AuditedExportMixin,
     PermissionCheckedSnippetViewSet,
     SafeExportMixin,
 )
+from prayer.models import PrayerRequest, Topic
+from prayer.models.requests import CONSENT_ENDED_MESSAGE
+from prayer.moderation import find_personal_details, highlight
 from website.consent.status import consent_has_ended
 
 Status = PrayerRequest.Status

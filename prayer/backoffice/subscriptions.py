@@ -11,14 +11,14 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.coreutils import multigetattr
 from wagtail.permissions import register_permission_policy
 
-from prayer.models import Subscription, Topic
-from website.backoffice import (
+from core.backoffice import (
     AnonymousLogDeleteView,
     AnonymousLogEditView,
     NoAddPermissionPolicy,
     SafeExportIndexView,
 )
-from website.models import Suppression
+from core.models import Suppression
+from prayer.models import Subscription, Topic
 
 register_permission_policy(Subscription, NoAddPermissionPolicy(Subscription))
 register_permission_policy(Suppression, NoAddPermissionPolicy(Suppression))

@@ -14,6 +14,13 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from core.backoffice import (
+    AnonymousLogDeleteView,
+    AnonymousLogEditView,
+    NoAddPermissionPolicy,
+    SafeExportIndexView,
+)
+from core.mailing import suppressed_addresses
 from prayer.emails.vigils import send_message_to_everyone
 from prayer.models import (
     CalendarSubscription,
@@ -24,13 +31,6 @@ from prayer.models import (
     VigilSlot,
 )
 from prayer.vigils import slot_label
-from website.backoffice import (
-    AnonymousLogDeleteView,
-    AnonymousLogEditView,
-    NoAddPermissionPolicy,
-    SafeExportIndexView,
-)
-from website.mailing import suppressed_addresses
 
 
 class ViewOnlyPolicy(ModelPermissionPolicy):

@@ -11,12 +11,12 @@ import time
 from django.core import signing
 from django.utils.encoding import force_bytes
 
+from core.signing import BadToken, read_token
 from prayer import links
-from website.signing import BadToken, read_token
 
 
 class _BatchSigner(signing.TimestampSigner):
-    """website.signing.make_token's signer, with the key derived once and one timestamp.
+    """core.signing.make_token's signer, with the key derived once and one timestamp.
 
     make_token derives the HMAC key again for every token; a batch makes 2,000 tokens.
     The tokens are the same as make_token's (LinkMaker checks them with read_token).

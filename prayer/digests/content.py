@@ -17,8 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.emails import email_context
 from prayer.models import PrayerRequest
-from website.emails import email_context
 
 PRAISE_LIMIT = 3
 CAMPAIGN_HORIZON = datetime.timedelta(days=60)
@@ -129,7 +129,7 @@ def content_key(content):
 def render_issue(content, now, browser_url="", shared=None):
     """(subject, text, html, browser_html) for one content; the browser view never restricted.
 
-    ``shared`` is website.emails.email_context({}), computed once per dispatch.
+    ``shared`` is core.emails.email_context({}), computed once per dispatch.
     """
     from campaigns.models import CampaignPage
     from website.models import StoryPage
@@ -156,7 +156,7 @@ def render_issue(content, now, browser_url="", shared=None):
         "browser_url": browser_url,
     }
     shared = email_context({}) if shared is None else shared
-    # As website.emails.render_email renders, with its context looked up once per dispatch.
+    # As core.emails.render_email renders, with its context looked up once per dispatch.
     context = {**shared, **base, "show_restricted": content["restricted"]}
     subject = " ".join(render_to_string("emails/prayer-digest-subject.txt", context).split())
     text = render_to_string("emails/prayer-digest-body.txt", context)

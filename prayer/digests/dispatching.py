@@ -19,6 +19,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.emails import email_context
+from core.mailing import batch_limit
 from prayer.digests.content import (
     FIRST_PERIOD,
     browser_url,
@@ -31,8 +33,6 @@ from prayer.digests.rows import finish_if_done, sendable
 from prayer.digests.sending import send_batch
 from prayer.models import DigestDelivery, DigestIssue, Subscription
 from prayer.scheduling import next_digest_at
-from website.emails import email_context
-from website.mailing import batch_limit
 
 logger = logging.getLogger(__name__)
 

@@ -18,11 +18,11 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F
 from django.utils import timezone
 
+from core.mailing import merges_recipients, suppressed_addresses, unsubscribe_headers
 from prayer.digests.batch_links import LinkMaker
 from prayer.digests.content import placeholder
 from prayer.digests.rows import finish_if_done, sendable
 from prayer.models import DigestDelivery, DigestIssue, Subscription
-from website.mailing import merges_recipients, suppressed_addresses, unsubscribe_headers
 
 logger = logging.getLogger(__name__)
 

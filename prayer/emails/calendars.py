@@ -4,9 +4,9 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from website.emails import queue_email
-from website.mailing import absolute, may_receive_bulk
-from website.signing import make_token
+from core.emails import queue_email
+from core.mailing import absolute, may_receive_bulk
+from core.signing import make_token
 
 CONFIRM_PURPOSE = "calendar-confirm"
 UNSUBSCRIBE_PURPOSE = "calendar-unsubscribe"

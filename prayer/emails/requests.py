@@ -4,8 +4,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.text import Truncator
 
+from core.emails import queue_email
 from prayer.models import PrayerRequest
-from website.emails import queue_email
 
 EXCERPT_WORDS = 40
 

@@ -1,9 +1,9 @@
 """What the subscription flow sends: the double opt-in confirmation, and nothing else."""
 
+from core.emails import queue_email
+from core.mailing import may_receive_bulk
 from prayer.links import confirm_url, preferences_url
 from prayer.models import Subscription, Topic
-from website.emails import queue_email
-from website.mailing import may_receive_bulk
 
 
 def describe_preferences(preferences):

@@ -3,9 +3,9 @@
 from django.urls import reverse
 from django_q.tasks import async_task
 
-from website.emails import queue_email
-from website.mailing import absolute, may_receive_bulk
-from website.signing import make_token
+from core.emails import queue_email
+from core.mailing import absolute, may_receive_bulk
+from core.signing import make_token
 
 CONFIRM_PURPOSE = "vigil-confirm"
 MANAGE_PURPOSE = "vigil-manage"

@@ -2,9 +2,9 @@
 
 from django import forms
 
+from core.formguard import GuardedForm
+from core.mailing import normalise_email
 from prayer.forms.subscriptions import TimeZoneSelect, time_zone_choices
-from website.formguard import GuardedForm
-from website.mailing import normalise_email
 
 HOUR_CHOICES = [(hour, f"{hour:02d}:00") for hour in range(24)]
 

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.text import Truncator
 
+from core.formguard import GuardedForm
 from prayer.models import PrayerRequest, Topic
-from website.formguard import GuardedForm
 
 TEXT_MAX_LENGTH = 2000
 TITLE_MAX_LENGTH = 150

@@ -10,9 +10,9 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 
+from core.formguard import GuardedForm
+from core.mailing import normalise_email
 from prayer.models import Subscription, Topic
-from website.formguard import GuardedForm
-from website.mailing import normalise_email
 
 MAX_ID = 2**63 - 1  # the largest id a database column holds
 # Angle brackets never belong in a name; control characters break email headers.

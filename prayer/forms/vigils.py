@@ -5,10 +5,10 @@ import re
 from django import forms
 from django.utils import timezone
 
+from core.formguard import GuardedForm
+from core.mailing import normalise_email
 from prayer.forms.subscriptions import TimeZoneSelect, time_zone_choices
 from prayer.vigils import format_local, parse_slot_key
-from website.formguard import GuardedForm
-from website.mailing import normalise_email
 
 UNSAFE_NAME = re.compile(r"[<>\x00-\x1f\x7f]")
 MAX_SLOTS_AT_ONCE = 48

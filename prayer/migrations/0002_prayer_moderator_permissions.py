@@ -8,7 +8,9 @@ GRANTS = {
     ("prayer", "subscription"): ["change", "delete", "view"],
     ("prayer", "digestissue"): ["view"],
     ("prayer", "digestdelivery"): ["view"],
-    ("website", "suppression"): ["change", "view"],
+    # The suppression list belongs to core since website 0009 moved it there (a database
+    # migrated before that has this grant on website's content type, which 0009 relabels).
+    ("core", "suppression"): ["change", "view"],
     ("website", "region"): ["view"],
 }
 
@@ -39,6 +41,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("prayer", "0001_initial"),
+        ("core", "0001_initial"),
         ("website", "0004_suppression"),
         ("website", "0003_staff_groups"),
     ]

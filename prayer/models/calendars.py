@@ -18,9 +18,10 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from core.calendar_links import feed_address
+from core.routing import RouteViews
 from prayer.models.subscriptions import validate_time_zone
 from prayer.scheduling import zone_or_utc
-from website.calendar_links import feed_address
 from website.models.pages import SocialMetaMixin
 from website.models.querysets import PublicPageManager
 
@@ -37,6 +38,9 @@ def time_zone_panel(name="time_zone", **kwargs):
 
 
 class PrayerCalendarPage(RoutablePageMixin, SocialMetaMixin, Page):
+    # The routes' views, bound by the app's ready() (core/routing.py).
+    route_views = RouteViews()
+
     intro = models.TextField(max_length=600, blank=True)
     campaign = models.ForeignKey(
         "campaigns.CampaignPage",
@@ -154,25 +158,19 @@ class PrayerCalendarPage(RoutablePageMixin, SocialMetaMixin, Page):
 
     @path("feed/", name="feed")
     def feed(self, request):
-        from prayer.views.calendars import CalendarDaysFeed
-
-        return CalendarDaysFeed(self)(request)
+        return self.route_views["feed"](self)(request)
 
     @path("ics/", name="ics")
     def ics(self, request):
-        from prayer.views.calendars import calendar_ics
-
-        return calendar_ics(request, self)
+        return self.route_views["ics"](request, self)
 
     @path("subscribe/", name="subscribe")
     def subscribe(self, request):
-        from prayer.views.calendars import subscribe
-
         if request.method != "POST":
             if request.method == "GET":
                 return self.calendar(request)
             return HttpResponseNotAllowed(["GET", "POST"])
-        return subscribe(request, self)
+        return self.route_views["subscribe"](request, self)
 
 
 class PrayerCalendarDay(Orderable):

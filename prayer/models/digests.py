@@ -21,7 +21,7 @@ class DigestIssue(models.Model):
     request_ids = models.JSONField(default=list)
     story_ids = models.JSONField(default=list)
     # With the two above, what the browser view needs to be rendered again when a request or
-    # story in it loses its consent (website.consent.digests).
+    # story in it loses its consent (prayer/digests/redaction.py).
     praise_ids = models.JSONField(default=list)
     campaign_ids = models.JSONField(default=list)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENDING)

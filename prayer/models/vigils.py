@@ -23,6 +23,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.signals import page_published
 
+from core.routing import RouteViews
 from prayer.models.calendars import time_zone_panel
 from prayer.models.subscriptions import validate_time_zone
 from prayer.scheduling import zone_or_utc
@@ -42,6 +43,9 @@ def local_instant(date, time, zone):
 
 
 class VigilPage(RoutablePageMixin, SocialMetaMixin, Page):
+    # The routes' views, bound by the app's ready() (core/routing.py).
+    route_views = RouteViews()
+
     class SlotLength(models.IntegerChoices):
         QUARTER = 15, "15 minutes"
         HALF = 30, "30 minutes"
@@ -141,25 +145,19 @@ class VigilPage(RoutablePageMixin, SocialMetaMixin, Page):
 
     @path("", name="vigil")
     def vigil(self, request):
-        from prayer.views.vigils import vigil_page
-
-        return vigil_page(request, self)
+        return self.route_views["vigil"](request, self)
 
     @path("signup/", name="signup")
     def signup(self, request):
-        from prayer.views.vigils import signup
-
         if request.method != "POST":
             if request.method == "GET":
                 return self.vigil(request)
             return HttpResponseNotAllowed(["GET", "POST"])
-        return signup(request, self)
+        return self.route_views["signup"](request, self)
 
     @path("pulse/", name="pulse")
     def pulse(self, request):
-        from prayer.views.vigils import pulse_fragment
-
-        return pulse_fragment(request, self)
+        return self.route_views["pulse"](request, self)
 
     def route_url(self, name):
         return self.url + self.reverse_subpage(name)

@@ -8,7 +8,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
-from website.filters import ListingFilters
+from core.filters import ListingFilters
+from core.routing import RouteViews
 from website.models.pages import SocialMetaMixin, own_calls_to_action
 
 WALL_PAGE_SIZE = 12
@@ -16,6 +17,9 @@ ANSWERED_ON_WALL = 6
 
 
 class PrayerWallPage(RoutablePageMixin, SocialMetaMixin, Page):
+    # The routes' views, bound by the app's ready() (core/routing.py).
+    route_views = RouteViews()
+
     intro = models.TextField(max_length=500, blank=True)
     calls_to_action = own_calls_to_action()
 
@@ -90,23 +94,17 @@ class PrayerWallPage(RoutablePageMixin, SocialMetaMixin, Page):
 
     @path("<int:pk>/prayed/", name="prayed")
     def prayed(self, request, pk):
-        from prayer.views.requests import prayed
-
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        return prayed(request, pk, back_to=self.url)
+        return self.route_views["prayed"](request, pk, back_to=self.url)
 
     @path("feed/", name="feed")
     def feed(self, request):
-        from prayer.views.requests import PrayerRequestsFeed
-
-        return PrayerRequestsFeed(self)(request)
+        return self.route_views["feed"](self)(request)
 
     @path("topics/<str:slug>/feed/", name="topic_feed")
     def topic_feed(self, request, slug):
-        from prayer.views.requests import PrayerRequestsFeed
-
-        return PrayerRequestsFeed(self)(request, slug=slug)
+        return self.route_views["feed"](self)(request, slug=slug)
 
     def request_url(self, prayer_request):
         return self.url + self.reverse_subpage("prayer_request", args=[prayer_request.pk])

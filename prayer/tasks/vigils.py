@@ -13,17 +13,17 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F
 from django.utils import timezone
 
-from prayer.emails.vigils import manage_url, unsubscribe_url
-from prayer.models import SlotBooking, VigilMessage, VigilSignup
-from prayer.scheduling import zone_or_utc
-from prayer.vigils import bookings_ics_bytes, slot_label, theme_for
-from website.emails import build_message, render_email
-from website.mailing import (
+from core.emails import build_message, render_email
+from core.mailing import (
     batch_limit,
     merges_recipients,
     suppressed_addresses,
     unsubscribe_headers,
 )
+from prayer.emails.vigils import manage_url, unsubscribe_url
+from prayer.models import SlotBooking, VigilMessage, VigilSignup
+from prayer.scheduling import zone_or_utc
+from prayer.vigils import bookings_ics_bytes, slot_label, theme_for
 
 logger = logging.getLogger(__name__)
 

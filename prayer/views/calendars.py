@@ -13,12 +13,12 @@ from django.utils.feedgenerator import Rss201rev2Feed
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.formguard import error_status, within_limits
+from core.signing import BadToken, read_token
 from prayer.calendars import calendar_ics_bytes
 from prayer.emails import calendars as calendar_emails
 from prayer.forms.calendars import CalendarSubscribeForm
 from prayer.models import CalendarSubscription
-from website.formguard import error_status, within_limits
-from website.signing import BadToken, read_token
 
 logger = logging.getLogger(__name__)
 

@@ -15,11 +15,11 @@ from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from core.formguard import error_status, within_limits
+from core.ratelimit import client_ip, within_limit
 from prayer.emails.requests import send_request_received
 from prayer.forms.requests import PrayerRequestForm
 from prayer.models import PrayedMark, PrayerRequest, Topic
-from website.formguard import error_status, within_limits
-from website.ratelimit import client_ip, within_limit
 
 RATE_SCOPE = "prayer-request"
 PRAYED_SCOPE = "prayed"

@@ -15,6 +15,10 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.formguard import error_status, within_limits
+from core.mailing import normalise_email
+from core.ratelimit import client_ip
+from core.signing import BadToken, read_token
 from prayer.emails.subscriptions import send_confirmation
 from prayer.forms.subscriptions import PreferencesForm, SubscribeForm
 from prayer.links import (
@@ -26,10 +30,6 @@ from prayer.links import (
 )
 from prayer.models import Subscription
 from prayer.scheduling import next_digest_at
-from website.formguard import error_status, within_limits
-from website.mailing import normalise_email
-from website.ratelimit import client_ip
-from website.signing import BadToken, read_token
 
 logger = logging.getLogger(__name__)
 

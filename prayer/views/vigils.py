@@ -18,6 +18,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.formguard import error_status, within_limits
+from core.signing import BadToken, read_token
 from prayer.emails import vigils as vigil_emails
 from prayer.forms.subscriptions import time_zone_choices
 from prayer.forms.vigils import VigilSignupForm
@@ -35,8 +37,6 @@ from prayer.vigils import (
     slot_label,
     slot_views,
 )
-from website.formguard import error_status, within_limits
-from website.signing import BadToken, read_token
 
 logger = logging.getLogger(__name__)
 

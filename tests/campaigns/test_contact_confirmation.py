@@ -17,9 +17,9 @@ from django.urls import reverse
 
 from campaigns import links, privacy
 from campaigns.models import RegistrationContact
+from core.signing import make_token
 from tests.campaigns.conftest import register_url
 from tests.factories import UserFactory, guarded, register_church, registration_form_data
-from website.signing import make_token
 
 pytestmark = pytest.mark.django_db
 

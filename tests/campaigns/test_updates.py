@@ -14,8 +14,8 @@ from django.utils import timezone
 from campaigns import links, updates
 from campaigns.models import CampaignUpdate, RegistrationContact, UpdateDelivery
 from campaigns.registration import add_contact
+from core.models import Suppression
 from tests.factories import UserFactory, register_church
-from website.models import Suppression
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from wagtail.documents import get_document_model
 
 from campaigns.links import DOWNLOAD_PURPOSE
 from campaigns.models import ChurchRegistration, ResourceDownload
+from core.signing import read_token
 from tests.e2e.axe import serious_violations
 from tests.factories import build_site, open_campaign
-from website.signing import read_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -7,11 +7,11 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from core.models import Suppression
 from prayer.calendars import send_due_entries
 from prayer.emails.calendars import unsubscribe_url
 from prayer.models import CalendarDelivery, CalendarSubscription
 from tests.factories import UserFactory, add_prayer_calendar, guarded
-from website.models import Suppression
 
 pytestmark = pytest.mark.django_db
 

@@ -9,12 +9,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core import mailing
+from core.models import Suppression
 from prayer import links
 from prayer.digests import dispatching
 from prayer.models import DigestDelivery, DigestIssue, PrayerRequest, Subscription
 from prayer.tasks.digests import send_due_digests
-from website import mailing
-from website.models import Suppression
 
 pytestmark = pytest.mark.django_db
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
+from core.models import Suppression
 from prayer.links import confirm_url, preferences_url
 from prayer.models import Subscription, Topic
 from prayer.tasks.subscriptions import purge_unconfirmed_subscriptions
@@ -19,7 +20,6 @@ from tests.prayer.subscription_helpers import (
     make_topic,
     signup_data,
 )
-from website.models import Suppression
 
 pytestmark = pytest.mark.django_db
 
@@ -433,8 +433,8 @@ def test_a_form_sent_faster_than_a_person_could_comes_back_with_the_answers(
 def test_a_stranger_typing_an_address_leaves_nothing_of_theirs_on_it(client, topics, clock):
     """Nobody writes another person's subscription (issue 12, point 6): until the link is
     followed, staff, the owner's account and its data see none of what a stranger typed."""
+    from core.privacy import export_everywhere, sections_everywhere
     from website.account.attach import attach_records
-    from website.privacy import export_everywhere, sections_everywhere
 
     children, _ = topics
     client.post(

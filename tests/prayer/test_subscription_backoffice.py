@@ -7,10 +7,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from wagtail.models import ModelLogEntry
 
+from core.models import Suppression
 from prayer.models import Subscription
 from tests.factories import UserFactory
 from tests.prayer.subscription_helpers import make_subscription, make_topic
-from website.models import Suppression
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.test import Client
 
+from core.mailing import unsubscribe_headers
 from prayer.links import preferences_url, unsubscribe_url
 from prayer.models import Subscription
 from tests.prayer.subscription_helpers import make_subscription
-from website.mailing import unsubscribe_headers
 
 pytestmark = pytest.mark.django_db
 

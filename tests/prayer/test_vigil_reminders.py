@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.core import mail
 
+from core.models import Suppression
 from prayer.models import SlotBooking, VigilMessage, VigilSignup, VigilSlot
 from prayer.tasks.vigils import send_due_reminders, send_vigil_message
 from tests.factories import add_vigil
-from website.models import Suppression
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,11 @@ import re
 import pytest
 from django.core import mail
 
+from core.signing import make_token
 from prayer.emails.vigils import confirm_path, manage_path
 from prayer.models import SlotBooking, VigilSignup, VigilSlot
 from prayer.vigils import slot_key
 from tests.factories import UserFactory, add_vigil, guarded
-from website.signing import make_token
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,12 @@ import logging
 import pytest
 from django.utils import timezone
 
+from core.mailing import SOFT_BOUNCE_LIMIT, may_receive_bulk
+from core.models import Suppression
 from prayer.models import Subscription
 from tests.prayer.subscription_helpers import make_subscription
 from tests.website.webhook_helpers import mailgun_event, mounted, postmark_bounce
 from tests.website.webhook_helpers import post as post_webhook
-from website.mailing import SOFT_BOUNCE_LIMIT, may_receive_bulk
-from website.models import Suppression
 
 pytestmark = pytest.mark.django_db
 

@@ -17,13 +17,13 @@ from wagtail.models import ModelLogEntry
 
 from campaigns.models import ChurchRegistration, RegistrationContact
 from campaigns.registration import add_contact
+from core.models import Suppression
+from core.privacy import erase_everywhere
 from prayer.models import CalendarSubscription, PrayerRequest, Subscription, VigilSignup
 from tests.factories import PASSWORD, UserFactory, add_volunteer, supporter_records
 from tests.signin import sign_in_with_totp, with_totp
 from volunteers.models import Shift, SignUp, Volunteer
 from website.account.deletion import delete_account as delete_account_of
-from website.models import Suppression
-from website.privacy import erase_everywhere
 
 pytestmark = pytest.mark.django_db
 
@@ -261,7 +261,7 @@ def test_the_deletion_is_logged_without_the_address(client, home, caplog):
 
 def test_the_address_is_gone_from_every_table(client, home):
     records = supporter_records(home, EMAIL)
-    async_task("website.tasks.send_templated_email", "test-email", EMAIL, {}, task_name="earlier")
+    async_task("core.tasks.send_templated_email", "test-email", EMAIL, {}, task_name="earlier")
     assert Task.objects.filter(name="earlier").exists()
     user = UserFactory(email=EMAIL, first_name="Ruth", last_name="Mensah")
     EmailAddress.objects.create(user=user, email="ruth.work@example.org", verified=True)

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from wagtail.admin.viewsets import viewsets as admin_viewsets
 from wagtail.models import ModelLogEntry
 
+from core.backoffice import EXPORT_ACTION, AuditedExportMixin
 from prayer.models import PrayerRequest
 from tests.factories import (
     UserFactory,
@@ -26,7 +27,6 @@ from tests.factories import (
 from tests.prayer.request_helpers import make_moderator, make_request
 from tests.prayer.subscription_helpers import make_subscription
 from volunteers import signups
-from website.backoffice import EXPORT_ACTION, AuditedExportMixin
 
 pytestmark = pytest.mark.django_db
 

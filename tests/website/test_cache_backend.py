@@ -8,13 +8,13 @@ import time
 import pytest
 from django.conf import settings
 
+from core.cache_backends import RedisBackoff, RedisCache, cache_health
 from tests.website.redis_helpers import (
     KillableRedis,
     SilentServer,
     closed_port_url,
     needs_redis_server,
 )
-from website.cache_backends import RedisBackoff, RedisCache, cache_health
 from website.settings.env import cache_settings
 
 REDIS_URL = settings.REDIS_URL  # this pytest-xdist worker's own database (test settings)
@@ -53,7 +53,7 @@ def killable(tmp_path):
 
 def test_settings_use_this_backend_with_short_timeouts():
     caches = cache_settings("redis://127.0.0.1:6379/0")
-    assert {alias["BACKEND"] for alias in caches.values()} == {"website.cache_backends.RedisCache"}
+    assert {alias["BACKEND"] for alias in caches.values()} == {"core.cache_backends.RedisCache"}
     for alias in caches.values():
         assert 0 < alias["OPTIONS"]["socket_connect_timeout"] <= 1
         assert 0 < alias["OPTIONS"]["socket_timeout"] <= 1
@@ -157,7 +157,7 @@ def test_failures_are_logged_once_per_back_off_without_keys_or_passwords(caplog,
     monkeypatch.setattr(RedisBackoff, "seconds", 1)
     url = closed_port_url(password="s3cret-pa55")
     cache = cache_at(url)
-    with caplog.at_level(logging.WARNING, logger="website.cache_backends"):
+    with caplog.at_level(logging.WARNING, logger="core.cache_backends"):
         for _ in range(100):
             cache.add(EMAIL_KEY, 1, 60)
             cache.get(EMAIL_KEY)
@@ -197,7 +197,7 @@ def test_redis_going_away_and_coming_back(killable, caplog):
     killable.start()
     assert cache.get("menu", "miss") == "miss", "still backing off"
     time.sleep(RedisBackoff.seconds)
-    with caplog.at_level(logging.WARNING, logger="website.cache_backends"):
+    with caplog.at_level(logging.WARNING, logger="core.cache_backends"):
         assert cache.get("menu") == "home, stories"
     assert any("answers again" in record.getMessage() for record in caplog.records)
     assert cache.add("count", 1) is True and cache.add("count", 1) is False

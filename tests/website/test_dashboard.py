@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.contrib.staticfiles import finders
 
 from campaigns.models import ChurchRegistration
+from core.dashboard import bar_chart, meter
 from prayer.models import PrayerRequest, Subscription, VigilSlot
 from tests.factories import (
     UserFactory,
@@ -27,7 +28,6 @@ from tests.factories import (
 from tests.prayer.request_helpers import make_request
 from tests.prayer.subscription_helpers import make_subscription
 from volunteers.models import SignUp
-from website.dashboard import bar_chart, meter
 
 pytestmark = pytest.mark.django_db
 

@@ -19,12 +19,12 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Revision, Site
 
 from campaigns.models import CampaignPage
+from core.models import OrganisationSettings
 from tests.factories import UserFactory
 from website.models import (
     HomePage,
     MinistryPage,
     NewsIndexPage,
-    OrganisationSettings,
     Region,
     StandardPage,
     StoryPage,

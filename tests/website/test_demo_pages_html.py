@@ -15,10 +15,10 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
 
+from core.formguard import HONEYPOT_FIELD, STAMP_FIELD
 from tests.html_pages import label_problems, parse
 from tests.nu_checker import check_html_files
 from tests.website.demo_visit import visit_demo
-from website.formguard import HONEYPOT_FIELD, STAMP_FIELD
 
 # A visit that reached fewer pages than this went wrong (a broken crawler checks nothing).
 MIN_PAGES = 60

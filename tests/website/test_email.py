@@ -3,7 +3,7 @@
 import pytest
 from django.core import mail
 
-from website.emails import build_message, queue_email
+from core.emails import build_message, queue_email
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_queued_email_is_sent_by_the_task(site_pages):
 
 
 def test_development_writes_each_message_as_an_eml_file(tmp_path, site_pages):
-    from website.mail_backends import EmlFileBackend
+    from core.mail_backends import EmlFileBackend
 
     message = build_message("test-email", "ana@example.org", {})
     message.connection = EmlFileBackend(file_path=tmp_path)

@@ -1,8 +1,8 @@
-"""The forgiving listing filters' own rules (website/filters.py)."""
+"""The forgiving listing filters' own rules (core/filters.py)."""
 
 from django.http import QueryDict
 
-from website.filters import ListingFilters, shown
+from core.filters import ListingFilters, shown
 
 
 def test_the_note_repeats_a_value_without_control_characters_and_cut_short():

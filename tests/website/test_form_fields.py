@@ -13,6 +13,7 @@ from django import forms
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from core.formguard import HONEYPOT_FIELD, STAMP_FIELD, GuardedForm
 from prayer.links import preferences_url
 from tests.factories import (
     add_opportunity,
@@ -24,7 +25,6 @@ from tests.factories import (
 )
 from tests.html_pages import label_problems, parse
 from tests.prayer.subscription_helpers import make_subscription, make_topic
-from website.formguard import HONEYPOT_FIELD, STAMP_FIELD, GuardedForm
 
 pytestmark = pytest.mark.django_db
 

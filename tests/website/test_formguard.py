@@ -11,15 +11,15 @@ from django.test import override_settings
 from django.utils import timezone
 
 from campaigns.models import ChurchRegistration
-from prayer.models import PrayerRequest
-from tests.factories import guarded, open_campaign, registration_form_data
-from website.formguard import (
+from core.formguard import (
     STAMP_FIELD,
     TOO_OLD,
     TOO_QUICK,
     GuardedForm,
     new_stamp,
 )
+from prayer.models import PrayerRequest
+from tests.factories import guarded, open_campaign, registration_form_data
 
 TWO_HOURS = 2 * 60 * 60
 STAMP_IN_PAGE = re.compile(rf'name="{STAMP_FIELD}" value="([^"]+)"')

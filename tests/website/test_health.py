@@ -14,11 +14,11 @@ from django.db import OperationalError
 from django.utils import timezone
 from django_q.conf import Conf
 
+from core.cache_backends import RedisBackoff
+from core.models import TaskHeartbeat
+from core.tasks import record_heartbeat
 from tests.website.redis_helpers import SilentServer, closed_port_url
-from website.cache_backends import RedisBackoff
-from website.models import TaskHeartbeat
 from website.settings.env import cache_settings
-from website.tasks import record_heartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_unhealthy_when_the_heartbeat_is_stale(client, settings):
 
 
 def test_unhealthy_when_the_database_is_unreachable(client):
-    with mock.patch("website.views.connection.cursor", side_effect=OperationalError("down")):
+    with mock.patch("core.health.connection.cursor", side_effect=OperationalError("down")):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {
@@ -80,7 +80,7 @@ def redis_away(settings, monkeypatch):
     monkeypatch.setattr(RedisBackoff, "_by_server", {})
     settings.CACHES = cache_settings(url)
     monkeypatch.setattr(Conf, "REDIS", url)
-    monkeypatch.setattr(Conf, "BROKER_CLASS", "website.brokers.RedisBroker")
+    monkeypatch.setattr(Conf, "BROKER_CLASS", "core.brokers.RedisBroker")
     return url
 
 
@@ -100,7 +100,7 @@ def test_degraded_but_serving_while_redis_is_away(client, redis_away):
 
 
 def test_unhealthy_when_the_database_is_unreachable_whatever_redis_does(client, redis_away):
-    with mock.patch("website.views.connection.cursor", side_effect=OperationalError("down")):
+    with mock.patch("core.health.connection.cursor", side_effect=OperationalError("down")):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "unhealthy"
@@ -118,7 +118,7 @@ def test_a_hung_redis_is_asked_once_per_back_off_not_once_per_poll(client, setti
     monkeypatch.setattr(RedisBackoff, "_by_server", {})
     settings.CACHES = cache_settings(silent.url)
     monkeypatch.setattr(Conf, "REDIS", silent.url)
-    monkeypatch.setattr(Conf, "BROKER_CLASS", "website.brokers.RedisBroker")
+    monkeypatch.setattr(Conf, "BROKER_CLASS", "core.brokers.RedisBroker")
     record_heartbeat()
     try:
         started = time.monotonic()

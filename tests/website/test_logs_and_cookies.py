@@ -17,10 +17,10 @@ from django.core.servers.basehttp import WSGIRequestHandler
 from django.test import Client
 from gunicorn.config import Config
 
+from core.log_redaction import REDACTED, RedactSecrets, redact
+from core.signing import make_token
 from tests.factories import PASSWORD, UserFactory
 from website.gunicorn_conf import RedactingLogger
-from website.log_redaction import REDACTED, RedactSecrets, redact
-from website.signing import make_token
 
 pytestmark = pytest.mark.django_db
 

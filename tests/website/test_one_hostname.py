@@ -15,6 +15,12 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.models import Site
 
+from core.sites import (
+    align_default_site,
+    align_default_site_after_migrate,
+    check_site_url,
+    site_address,
+)
 from prayer.vigils import slot_key
 from tests.factories import (
     add_opportunity,
@@ -31,12 +37,6 @@ from tests.factories import (
 from tests.prayer.request_helpers import make_request, make_wall
 from tests.prayer.subscription_helpers import signup_data
 from tests.volunteers.helpers import form_data as volunteer_form_data
-from website.sites import (
-    align_default_site,
-    align_default_site_after_migrate,
-    check_site_url,
-    site_address,
-)
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +190,7 @@ def test_the_site_url_is_refused_at_start_when_no_wagtail_site_can_have_it(setti
         "http://[::1]:8000",
     ]:
         settings.SITE_URL = bad
-        assert [error.id for error in check_site_url(None)] == ["website.E001"], bad
+        assert [error.id for error in check_site_url(None)] == ["core.E001"], bad
         Site.objects.filter(is_default_site=True).update(hostname="kept", port=80)
         align_default_site_after_migrate()  # leaves the Site alone rather than guess
         assert Site.objects.get(is_default_site=True).hostname == "kept"

@@ -1,5 +1,5 @@
 """Behind a proxy, allauth's sign-in, code and reset limits key on the client the proxy saw,
-as Vigil's own limits do: one setting, one function (website.ratelimit.client_ip)."""
+as Vigil's own limits do: one setting, one function (core.ratelimit.client_ip)."""
 
 import os
 import subprocess
@@ -8,9 +8,9 @@ import sys
 import pytest
 from django.test import RequestFactory
 
+from core.ratelimit import client_ip
 from tests.factories import PASSWORD, UserFactory
 from website.account.adapter import AccountAdapter
-from website.ratelimit import client_ip
 
 pytestmark = pytest.mark.django_db
 

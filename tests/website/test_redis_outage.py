@@ -22,6 +22,11 @@ from django_q.queues import Queue
 from django_q.worker import worker
 
 from campaigns.models import ChurchRegistration
+from core.brokers import RedisBroker
+from core.cache_backends import RedisBackoff
+from core.emails import queue_email
+from core.ratelimit import allow
+from core.tasks import record_heartbeat
 from prayer.models import PrayerRequest, Subscription
 from tests.campaigns.conftest import register_url
 from tests.factories import (
@@ -41,12 +46,7 @@ from tests.volunteers.helpers import form_data as volunteer_form_data
 from tests.website.redis_helpers import KillableRedis, closed_port_url, needs_redis_server
 from volunteers import emails as volunteer_emails
 from volunteers.models import SignUp
-from website.brokers import RedisBroker
-from website.cache_backends import RedisBackoff
-from website.emails import queue_email
-from website.ratelimit import allow
 from website.settings.env import cache_settings, q_cluster_settings
-from website.tasks import record_heartbeat
 
 pytestmark = pytest.mark.django_db
 

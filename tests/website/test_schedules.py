@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django_q.models import Schedule
 
-from website.schedules import SCHEDULES, ensure_schedules
+from core.schedules import SCHEDULES, ensure_schedules
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def test_every_schedule_exists_once_after_repeated_migrations():
 
 def test_scheduled_publishing_runs_every_five_minutes():
     schedule = Schedule.objects.get(name="publish-scheduled-pages")
-    assert schedule.func == "website.tasks.publish_scheduled_pages"
+    assert schedule.func == "core.tasks.publish_scheduled_pages"
     assert schedule.schedule_type == Schedule.MINUTES and schedule.minutes == 5
     assert schedule.repeats == -1
 
@@ -35,7 +35,7 @@ def test_expired_sessions_are_cleared_every_day(client):
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
-    from website.tasks import clear_expired_sessions
+    from core.tasks import clear_expired_sessions
 
     session = client.session
     session["seen"] = True

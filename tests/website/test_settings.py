@@ -231,7 +231,7 @@ def test_task_cluster_broker_and_delivery_guarantees():
 @pytest.mark.parametrize(
     ("provider", "backend"),
     [
-        ("file", "website.mail_backends.EmlFileBackend"),
+        ("file", "core.mail_backends.EmlFileBackend"),
         ("console", "django.core.mail.backends.console.EmailBackend"),
         ("smtp", "django.core.mail.backends.smtp.EmailBackend"),
         ("mailgun", "anymail.backends.mailgun.EmailBackend"),

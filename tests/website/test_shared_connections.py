@@ -20,6 +20,12 @@ from django.conf import settings
 from django.core import mail
 from django.test import RequestFactory, override_settings
 
+from core.formguard import (
+    LIMITED_ADDRESS,
+    LIMITED_CONNECTION,
+    error_status,
+    within_limits,
+)
 from prayer.vigils import slot_key
 from tests.campaigns.conftest import register_url
 from tests.factories import (
@@ -31,12 +37,6 @@ from tests.factories import (
     guarded,
     open_campaign,
     registration_form_data,
-)
-from website.formguard import (
-    LIMITED_ADDRESS,
-    LIMITED_CONNECTION,
-    error_status,
-    within_limits,
 )
 
 pytestmark = pytest.mark.django_db
@@ -305,12 +305,12 @@ def test_every_limit_in_code_is_a_named_scope_in_rate_limits():
     used = set()
     for module, name, call in limit_calls():
         if name == "allow":
-            assert module == "website.ratelimit", f"{module} counts hits outside RATE_LIMITS"
+            assert module == "core.ratelimit", f"{module} counts hits outside RATE_LIMITS"
         elif name == "within_limits":
             scope = constant(module, call.args[2])
             assert {"ip", "email"} <= set(settings.RATE_LIMITS[scope]), (module, scope)
             used.add(scope)
-        elif name == "within_limit" and module != "website.formguard":
+        elif name == "within_limit" and module != "core.formguard":
             scope, counted = (constant(module, arg) for arg in call.args[:2])
             assert counted in settings.RATE_LIMITS[scope], (module, scope, counted)
             used.add(scope)

@@ -3,10 +3,10 @@
 import pytest
 from django.test import RequestFactory
 
-from website.mailing import may_receive_bulk, suppressed_addresses, unsubscribe_headers
-from website.models import Suppression
-from website.ratelimit import allow, client_ip
-from website.signing import BadToken, make_token, read_token
+from core.mailing import may_receive_bulk, suppressed_addresses, unsubscribe_headers
+from core.models import Suppression
+from core.ratelimit import allow, client_ip
+from core.signing import BadToken, make_token, read_token
 
 
 def test_a_token_reads_back_for_its_purpose_only():

@@ -3,8 +3,8 @@
 import pytest
 from wagtail.models import Site
 
+from core.models import OrganisationSettings
 from tests.factories import add_standard
-from website.models import OrganisationSettings
 
 pytestmark = pytest.mark.django_db
 

@@ -13,6 +13,8 @@ from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.models import Site
 
+from core.emails import render_email
+from core.models import OrganisationSettings
 from tests.factories import (
     PASSWORD,
     UserFactory,
@@ -22,8 +24,7 @@ from tests.factories import (
     add_story,
 )
 from tests.factories import make_image as make_sized_image
-from website.emails import render_email
-from website.models import MinistryGalleryImage, OrganisationSettings, Region
+from website.models import MinistryGalleryImage, Region
 
 pytestmark = pytest.mark.django_db
 

@@ -58,7 +58,7 @@ def test_draft_and_scheduled_story_urls_are_not_found(client, unpublished):
 
 
 def test_scheduled_story_goes_live_from_the_task(client, unpublished, time_machine):
-    from website.tasks import publish_scheduled_pages
+    from core.tasks import publish_scheduled_pages
 
     _, scheduled = unpublished
     time_machine.move_to(timezone.now() + datetime.timedelta(days=3))

@@ -18,6 +18,8 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.models import Suppression, WebhookReceipt
+from core.webhooks import REPLAY_WINDOW, forget_old_receipts
 from prayer.models import Subscription
 from tests.fuzzing import Body, Bystander, hostile_text, methods, numberish, rows, settle, visiting
 from tests.prayer.subscription_helpers import make_subscription
@@ -36,14 +38,12 @@ from tests.website.webhook_helpers import (
     signed_headers,
     url,
 )
-from website.models import Suppression, WebhookReceipt
 from website.settings.env import (
     ANYMAIL_PROVIDERS,
     LOCAL_EMAIL_BACKENDS,
     WEBHOOK_SIGNING_KEYS,
     require_webhook_secrets,
 )
-from website.webhooks import REPLAY_WINDOW, forget_old_receipts
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 """Provider webhooks as the providers send them: mounted, authenticated, signed.
 
 `mounted(provider)` serves that provider's tracking webhook as production does when
-EMAIL_PROVIDER names it (website/webhook_urls.py), with its secrets. `bounce(provider, email)`
+EMAIL_PROVIDER names it (core/webhook_urls.py), with its secrets. `bounce(provider, email)`
 is a genuine hard bounce in that provider's own format, signed where the provider signs.
 """
 

@@ -7,9 +7,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
 from wagtail.permissions import register_permission_policy
 
-from volunteers import signups
-from volunteers.models import SafeguardingCheck, SignUp, Volunteer
-from website.backoffice import (
+from core.backoffice import (
     AnonymousLogCreateView,
     AnonymousLogDeleteView,
     AnonymousLogEditView,
@@ -17,6 +15,8 @@ from website.backoffice import (
     SafeExportIndexView,
     log_title,
 )
+from volunteers import signups
+from volunteers.models import SafeguardingCheck, SignUp, Volunteer
 
 CLEARANCE_ACTION = "vigil.volunteers.clearance"
 

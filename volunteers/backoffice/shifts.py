@@ -13,11 +13,11 @@ from wagtail.admin.views.generic import DeleteView, EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import ListingButton
 
+from core.backoffice import AuditedExportMixin
 from volunteers import coordination, signups
 from volunteers.backoffice.forms import ShiftForm
 from volunteers.forms import MessageShiftForm
 from volunteers.models import Shift, SignUp
-from website.backoffice import AuditedExportMixin
 
 Status = SignUp.Status
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
-from website.mailing import normalise_email
+from core.mailing import normalise_email
 
 HOUR = datetime.timedelta(hours=1)
 # How a profile nobody has proven yet is named in lists: it holds no name of its own.

@@ -2,7 +2,7 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 
-from website.ratelimit import client_ip
+from core.ratelimit import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -4,7 +4,7 @@ People subscribe, volunteer and register churches by email, often long before th
 account. When an address of an account becomes verified (a confirmation link or code, or a
 sign-in by emailed code), or whenever the person signs in, the records made with a verified
 address that can carry a user link are linked to the account. Records without such a link are
-matched by verified address whenever they are asked for (website.privacy). An address that is
+matched by verified address whenever they are asked for (core.privacy). An address that is
 not verified attaches nothing: typing someone's address proves nothing. Nor does a verified
 address bring the details someone typed with a request still waiting for its emailed link (a
 volunteer's name and phone, a subscription's choices): each app keeps them on that request, and
@@ -17,7 +17,7 @@ from allauth.account.signals import email_confirmed, user_signed_up
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from website.privacy import attach_everywhere, verified_addresses
+from core.privacy import attach_everywhere, verified_addresses
 
 logger = logging.getLogger(__name__)
 

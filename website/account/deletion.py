@@ -2,7 +2,7 @@
 
 In order:
 1. every app erases or anonymises what it holds for the verified addresses
-   (website.privacy): future volunteer sign-ups and vigil places are given back first, so
+   (core.privacy): future volunteer sign-ups and vigil places are given back first, so
    the waitlist and the next person get them through each app's own code;
 2. in one transaction: the address leaves the suppression list unless it is actively
    suppressed (a bounce or a complaint must keep stopping mail), audit log titles that
@@ -31,9 +31,9 @@ from django_q.tasks import async_task
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
-from website.mailing import normalise_email
-from website.models import Suppression
-from website.privacy import erase_everywhere, verified_addresses, when
+from core.mailing import normalise_email
+from core.models import Suppression
+from core.privacy import erase_everywhere, verified_addresses, when
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def forget_task_history(addresses):
 
 def send_confirmation(recipient, now):
     async_task(
-        "website.tasks.send_templated_email",
+        "core.tasks.send_templated_email",
         "account-deleted",
         recipient,
         {"deleted_on": when(now)},

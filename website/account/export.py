@@ -1,7 +1,7 @@
 """Everything Vigil holds about a person, gathered for the download and its readable page.
 
 The account itself (addresses, dates, the kinds of second factor without their secrets) and
-every app's records for the verified addresses (website.privacy). Never a password hash, a
+every app's records for the verified addresses (core.privacy). Never a password hash, a
 token, a secret, or anybody else's data: each app exports only the person's own entries.
 """
 
@@ -13,7 +13,7 @@ from allauth.mfa.models import Authenticator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import dateformat, timezone
 
-from website.privacy import export_everywhere, verified_addresses
+from core.privacy import export_everywhere, verified_addresses
 
 
 def second_factor_record(authenticator):

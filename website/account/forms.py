@@ -2,8 +2,8 @@
 
 from django import forms
 
+from core.mailing import normalise_email
 from website.forms import EMAIL_MAX_LENGTH
-from website.mailing import normalise_email
 
 
 class DeleteAccountForm(forms.Form):

@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.mailing import normalise_email
+from core.privacy import sections_everywhere
 from website.account.deletion import delete_account
 from website.account.export import as_json, gather, readable
 from website.account.forms import DeleteAccountForm
-from website.mailing import normalise_email
-from website.privacy import sections_everywhere
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from website.backoffice import OpensRecordsMixin
+from core.backoffice import OpensRecordsMixin
 from website.consent.status import consent_has_ended, state_label
 from website.consent.takedown import TAKE_DOWN_ACTION
 from website.consent.tasks import take_down_soon

@@ -7,7 +7,7 @@ three ways together:
 - at render: the image tags every template loads (`wagtailimages_tags`, replaced by
   website/templatetags/consented_images.py in the TEMPLATES setting) output nothing for it,
   so no page, block or card can show it, whoever wrote the template;
-- at the door: the media route (website/media.py) asks the same question and answers 404 for
+- at the door: the media route (core/media.py) asks the same question and answers 404 for
   its files from the moment its consent ends, a midnight expiry included;
 - in storage: its renditions are deleted, so the file URLs pages used answer 404 on object
   storage too, and its original file moves to a new random name, so no URL guessed from an

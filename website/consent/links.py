@@ -2,6 +2,8 @@
 
 from django.urls import reverse
 
+from website.consent import targets
+
 
 def record_namespace(record):
     return "consent_prayer" if record.prayer_request_id else "consent_editorial"
@@ -12,11 +14,12 @@ def record_edit_url(record):
 
 
 def content_edit_url(record):
-    from prayer.models import PrayerRequest
-
     if record.story_id:
         return reverse("wagtailadmin_pages:edit", args=[record.story_id])
     if record.image_id:
         return reverse("wagtailimages:edit", args=[record.image_id])
-    viewset = PrayerRequest.snippet_viewset
-    return reverse(viewset.get_url_name("edit"), args=[record.prayer_request_id])
+    # A feature app's content: the app said where it is edited (website/consent/targets.py).
+    for field, target in targets.TARGETS.items():
+        if pk := getattr(record, f"{field}_id"):
+            return target.edit_url(pk)
+    raise ValueError(f"Consent record {record.pk} is for no content")

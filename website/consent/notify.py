@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from core.emails import queue_email
 from website.consent.links import content_edit_url, record_edit_url
-from website.emails import queue_email
 from website.models.consent import ConsentRecord
 
 logger = logging.getLogger(__name__)

@@ -2,11 +2,11 @@
 
 - a story is unpublished (Wagtail's unpublish, logged); feeds, search, the sitemap, the news
   index, the home page and digests list only live pages, so it leaves those with it;
-- a prayer request gets the status "withdrawn", which the wall's one gate (`on_wall`) leaves
-  out: the wall, its feeds and new digests;
 - a photo is hidden at render and its files move (website/consent/images.py);
-- the public "view in your browser" pages of digests already sent are rendered again
-  without the story or request (website/consent/digests.py).
+- a feature app's content leaves the site as that app registered (website/consent/targets.py):
+  a prayer request gets the status "withdrawn" (prayer/consent.py), and the public "view in
+  your browser" pages of digests already sent are rendered again without the story or
+  request (prayer/digests/redaction.py).
 
 Idempotent: the record whose end took the content down is stamped with a conditional UPDATE,
 so a second run, or a run next to this one, finds nothing left to do and tells nobody twice.
@@ -18,8 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from prayer.models import PrayerRequest
-from website.consent.digests import redact_digest_issues
+from website.consent import targets
 from website.consent.images import remove_image_files
 from website.consent.status import consent_has_ended, ended_ids, latest_ended
 from website.models.consent import ConsentRecord
@@ -27,7 +26,6 @@ from website.models.consent import ConsentRecord
 logger = logging.getLogger(__name__)
 
 TAKE_DOWN_ACTION = "vigil.consent.take_down"
-PUBLIC_PRAYER_STATUSES = (PrayerRequest.Status.APPROVED, PrayerRequest.Status.ANSWERED)
 
 
 def claim_take_down(content, now):
@@ -59,21 +57,6 @@ def take_down_story(story, now=None):
         record, _claimed = claim_take_down(story, now)
         story.unpublish(log_action=True)
         log_take_down(story, record)
-    return True
-
-
-def take_down_prayer_request(prayer_request, now=None):
-    """Take a request off the wall. True when it was on it (approved or answered)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        moved = PrayerRequest.objects.filter(
-            pk=prayer_request.pk, status__in=PUBLIC_PRAYER_STATUSES
-        ).update(status=PrayerRequest.Status.WITHDRAWN, updated_at=now)
-        if not moved:
-            return False
-        prayer_request.status = PrayerRequest.Status.WITHDRAWN
-        record, _claimed = claim_take_down(prayer_request, now)
-        log_take_down(prayer_request, record)
     return True
 
 
@@ -121,27 +104,23 @@ def take_down_ended_content(now=None):
         for story in StoryPage.objects.live().filter(pk__in=ended_ids("story", today))
         if take_down_story(story, now)
     ]
-    requests = [
-        prayer_request
-        for prayer_request in PrayerRequest.objects.filter(
-            pk__in=ended_ids("prayer_request", today), status__in=PUBLIC_PRAYER_STATUSES
-        )
-        if take_down_prayer_request(prayer_request, now)
-    ]
+    taken = {field: target.take_down_ended(today, now) for field, target in targets.TARGETS.items()}
     # A photo is due when its latest ended record is not stamped yet, so it has one unstamped.
     due_images = get_image_model().objects.filter(
         pk__in=ended_ids("image", today), consent_records__taken_down_at__isnull=True
     )
     images = [image for image in due_images.distinct() if take_down_image(image, now)]
-    if stories or requests:
-        redact_digest_issues(stories, requests, now)
-    taken_down = len(stories) + len(requests) + len(images)
+    if stories or any(taken.values()):
+        for listener in targets.AFTER_TAKE_DOWN:
+            listener(stories, taken, now)
+    taken_down = len(stories) + len(images) + sum(map(len, taken.values()))
     if taken_down:
         logger.info(
-            "Consent ended: took down %d stories, %d prayer requests and %d photos",
+            "Consent ended: took down %d stories, %d photos and %s",
             len(stories),
-            len(requests),
             len(images),
+            ", ".join(f"{len(items)} × {field}" for field, items in taken.items())
+            or "nothing else",
         )
     return taken_down
 

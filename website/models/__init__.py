@@ -1,10 +1,8 @@
 from website.models.consent import ConsentRecord, EditorialConsent, PrayerRequestConsent
-from website.models.mailing import Suppression, WebhookReceipt
 from website.models.ministries import MinistryGalleryImage, MinistryPage
 from website.models.news import NewsIndexPage, StoryPage
 from website.models.pages import HomePage, StandardPage
-from website.models.site_settings import OrganisationSettings, WaysInSettings
-from website.models.system import TaskHeartbeat
+from website.models.site_settings import WaysInSettings
 from website.models.taxonomy import Region, StoryTag
 from website.models.users import User
 
@@ -15,15 +13,11 @@ __all__ = [
     "MinistryGalleryImage",
     "MinistryPage",
     "NewsIndexPage",
-    "OrganisationSettings",
     "PrayerRequestConsent",
     "Region",
     "StandardPage",
     "StoryPage",
     "StoryTag",
-    "Suppression",
-    "TaskHeartbeat",
     "User",
     "WaysInSettings",
-    "WebhookReceipt",
 ]

@@ -72,15 +72,16 @@ def content_field(content):
     """The field of a consent record that points at `content` (a story, image or request)."""
     from wagtail.images.models import AbstractImage
 
-    from prayer.models import PrayerRequest
     from website.models.news import StoryPage
 
     if isinstance(content, StoryPage):
         return "story"
     if isinstance(content, AbstractImage):
         return "image"
-    if isinstance(content, PrayerRequest):
-        return "prayer_request"
+    # A feature app's content (a prayer request): by the model the record's field points at.
+    for field in CONTENT_FIELDS:
+        if isinstance(content, ConsentRecord._meta.get_field(field).related_model):
+            return field
     raise TypeError(f"Consent is not recorded for {type(content).__name__}")
 
 

@@ -12,9 +12,9 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
 from wagtail.search import index
 
+from core.filters import ListingFilters
 from website.blocks import StoryBodyBlock
 from website.consent.panels import ConsentPanel
-from website.filters import ListingFilters
 from website.models.pages import SocialMetaMixin, own_calls_to_action
 from website.models.querysets import PublicPageQuerySet
 from website.models.taxonomy import Region

@@ -115,10 +115,13 @@ class HomePage(SocialMetaMixin, Page):
     def _featured_campaign(self):
         if not self.featured_campaign_id:
             return None
-        from campaigns.models import CampaignPage
-
+        # The page's own type, from its content type (cached): the editorial app does not
+        # import the campaigns app, which builds on it.
+        chosen = Page.objects.filter(pk=self.featured_campaign_id).only("content_type").first()
+        if chosen is None or chosen.specific_class is None:
+            return None
         return (
-            CampaignPage.objects.live()
+            chosen.specific_class.objects.live()
             .public()
             .select_related("hero_image")
             .filter(pk=self.featured_campaign_id)

@@ -25,6 +25,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Infrastructure first: the apps below build on it and register with it.
+    "core",
     "website",
     "prayer",
     "volunteers",
@@ -73,12 +75,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "website.middleware.SecurityHeadersMiddleware",
-    "website.middleware.SecondFactorMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
+    "core.middleware.SecondFactorMiddleware",
 ]
 
-# Every form field is laid out by templates/forms/field.html (website/formrendering.py).
-FORM_RENDERER = "website.formrendering.SiteFormRenderer"
+# Every form field is laid out by templates/forms/field.html (core/formrendering.py).
+FORM_RENDERER = "core.formrendering.SiteFormRenderer"
 
 # Messages live in the session, not in a cookie: allauth's ("Confirmation e-mail sent to
 # <address>") would otherwise travel in a signed but readable cookie on every request.
@@ -159,7 +161,7 @@ ACCOUNT_ADAPTER = "website.account.adapter.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 # Staff set up a second factor before the back office opens, and every session of an
-# account with one passes it (website/second_factor.py).
+# account with one passes it (core/second_factor.py).
 STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
 
 
@@ -175,7 +177,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # How long a browser or a shared cache (a proxy, a CDN) may keep a public photo or document.
 # Short on purpose: when consent for a photo ends its files must stop answering, and a cache
-# would go on serving its copy until it expires. Revalidating costs a 304 (website/media.py).
+# would go on serving its copy until it expires. Revalidating costs a 304 (core/media.py).
 MEDIA_CACHE_SECONDS = env.int("MEDIA_CACHE_SECONDS", default=300)
 STORAGES = {
     "default": media_storage_settings(env, MEDIA_CACHE_SECONDS),
@@ -216,14 +218,14 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAIL_I18N_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "pptx", "xlsx", "odt", "txt", "zip", "mp3"]
 # Documents always come through Wagtail's serve view, after its collection privacy check: on
-# object storage Wagtail would otherwise redirect to the file's own URL (website/media.py).
+# object storage Wagtail would otherwise redirect to the file's own URL (core/media.py).
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 TAGGIT_CASE_INSENSITIVE = True
 
 NEWS_PAGE_SIZE = 10
 # How many reverse proxies (load balancer, nginx) put the client's address in X-Forwarded-For.
 # Vigil's rate limits and allauth's (sign-in, codes, password reset) read it through one
-# function, website.ratelimit.client_ip (website.account.adapter); allauth's own setting is
+# function, core.ratelimit.client_ip (website.account.adapter); allauth's own setting is
 # kept equal for anything of allauth's that reads it directly.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
@@ -243,12 +245,12 @@ RETENTION_VOLUNTEER_INACTIVE_MONTHS = env.int("RETENTION_VOLUNTEER_INACTIVE_MONT
 RETENTION_VOLUNTEER_WARNING_DAYS = env.int("RETENTION_VOLUNTEER_WARNING_DAYS", default=30)
 RETENTION_CAMPAIGN_REGISTRATION_YEARS = env.int("RETENTION_CAMPAIGN_REGISTRATION_YEARS", default=2)
 
-# Public forms (website.formguard): a form sent sooner than the first or later than the
+# Public forms (core.formguard): a form sent sooner than the first or later than the
 # second after it was shown is returned once for a check.
 PUBLIC_FORM_MIN_FILL_SECONDS = env.int("PUBLIC_FORM_MIN_FILL_SECONDS", default=3)
 PUBLIC_FORM_MAX_AGE_SECONDS = env.int("PUBLIC_FORM_MAX_AGE_SECONDS", default=2 * 60 * 60)
 
-# Every rate limit (website.ratelimit.within_limit): scope -> what is counted -> (how many,
+# Every rate limit (core.ratelimit.within_limit): scope -> what is counted -> (how many,
 # per how many seconds). Shared connections are normal (issue 14): a congregation asked from
 # the pulpit to sign up shares one church Wi-Fi, a mobile carrier puts thousands behind one
 # address (CGNAT). So per IP, a ten-minute window wide enough for a full church hall; the
@@ -268,13 +270,13 @@ RATE_LIMITS = {
     "prayed": {"ip-per-request": (300, _DAY), "ip": (2000, _HOUR)},
 }
 
-# Every handler redacts signed-link tokens (website/log_redaction.py). Django's own handlers
+# Every handler redacts signed-link tokens (core/log_redaction.py). Django's own handlers
 # for "django" and "django.server" (its DEFAULT_LOGGING) do not, so those loggers get ours:
 # "django" passes its records (e.g. "Not Found: <path>") to the root's console.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "website.log_redaction.RedactSecrets"}},
+    "filters": {"redact_secrets": {"()": "core.log_redaction.RedactSecrets"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "django.server": {
@@ -306,7 +308,7 @@ LOGGING = {
     },
 }
 
-# Security headers (website.middleware). No inline script on any public page: JavaScript
+# Security headers (core.middleware). No inline script on any public page: JavaScript
 # lives in static/js. Embeds are the video hosts editors use in stories.
 MEDIA_ORIGIN = media_origin(env, STORAGES["default"])
 CONTENT_SECURITY_POLICY = {

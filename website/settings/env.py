@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from core.cache_backends import REDIS_TIMEOUTS
+
 # The providers that sign their tracking webhooks, and the anymail 15 setting that holds the
 # key anymail checks the signature with. The others (Postmark, Brevo, Mailjet, SparkPost, and
 # Amazon SES, whose SNS signatures anymail does not verify) are protected by WEBHOOK_SECRET,
@@ -40,7 +42,7 @@ ANYMAIL_PROVIDERS = {
 }
 
 LOCAL_EMAIL_BACKENDS = {
-    "file": "website.mail_backends.EmlFileBackend",
+    "file": "core.mail_backends.EmlFileBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "test": "anymail.backends.test.EmailBackend",
@@ -80,11 +82,6 @@ def email_settings(env, provider, webhook_secret):
         if value:
             anymail[name] = value
     return f"anymail.backends.{provider}.EmailBackend", anymail
-
-
-# Redis answers in well under a millisecond; one that takes longer is treated as down (the
-# cache and the task broker fail soft and back off), so a request never waits long on it.
-REDIS_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
 
 def require_webhook_secrets(provider, anymail):
@@ -134,7 +131,7 @@ def cache_settings(redis_url):
     """Redis shared by every node when REDIS_URL is set, else this process's memory."""
     if redis_url:
         shared = {
-            "BACKEND": "website.cache_backends.RedisCache",
+            "BACKEND": "core.cache_backends.RedisCache",
             "LOCATION": redis_url,
             "OPTIONS": REDIS_TIMEOUTS,
         }
@@ -153,7 +150,7 @@ def cache_settings(redis_url):
 def q_cluster_settings(redis_url, database_engine):
     """django-q2: Redis broker when REDIS_URL is set, the database otherwise.
 
-    The Redis broker (website.brokers) keeps a task in the database while Redis is away,
+    The Redis broker (core.brokers) keeps a task in the database while Redis is away,
     so queueing never fails a request and no task is lost.
 
     A task that outlives `timeout` is killed; `retry` must be longer so a task
@@ -175,7 +172,7 @@ def q_cluster_settings(redis_url, database_engine):
     }
     if redis_url:
         settings["redis"] = redis_url
-        settings["broker_class"] = "website.brokers.RedisBroker"
+        settings["broker_class"] = "core.brokers.RedisBroker"
     else:
         settings["orm"] = "default"
     if database_engine == "django.db.backends.sqlite3":

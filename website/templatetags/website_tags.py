@@ -5,8 +5,8 @@ from django import template
 from django.template.defaulttags import querystring
 from wagtail.models import Site
 
-from website import calendar_links
-from website.caching import menu_items
+from core import calendar_links
+from core.caching import menu_items
 
 register = template.Library()
 
@@ -89,7 +89,7 @@ def page_query(context, number):
 
 @register.filter
 def webcal(url):
-    """The `webcal://` form of a calendar feed's address (website/calendar_links.py)."""
+    """The `webcal://` form of a calendar feed's address (core/calendar_links.py)."""
     return calendar_links.webcal(str(url))
 
 

@@ -1,4 +1,5 @@
-"""Build a believable demo site: organisation, home page, stories, ministries, a campaign.
+"""Build a believable demo site: organisation, home page, stories, ministries, and what each
+app registered with core.demo (a campaign, prayer requests, vigils, volunteering).
 
 Safe to run again: every piece is looked up by its slug (pictures by title) and only what is
 missing is created, so a second run adds no rows, no revisions and no files.
@@ -19,13 +20,9 @@ from django.utils.text import slugify
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Site
 
-from campaigns.demo import create_campaign_demo
-from campaigns.models import CampaignIndexPage, CampaignPage
-from prayer.demo import create_prayer_demo
-from prayer.demo_vigils import create_vigil_demo
-from prayer.models import PrayerCalendarPage, PrayerWallPage, PrayPage, VigilPage
-from volunteers.demo import create_volunteer_demo
-from volunteers.models import VolunteerIndexPage
+from core import demo
+from core.models import OrganisationSettings
+from core.sites import align_default_site, site_address
 from website.demo import content
 from website.demo.images import render_jpeg
 from website.demo.stories import STORIES
@@ -34,13 +31,11 @@ from website.models import (
     MinistryGalleryImage,
     MinistryPage,
     NewsIndexPage,
-    OrganisationSettings,
     Region,
     StandardPage,
     StoryPage,
     WaysInSettings,
 )
-from website.sites import align_default_site, site_address
 
 COLLECTION_NAME = "Demo pictures"
 # Stream block ids derive from this, so two builds of the demo store the same data.
@@ -64,10 +59,9 @@ class Command(BaseCommand):
         builder = DemoBuilder(image_width)
         with transaction.atomic():
             home = builder.build()
-            areas = create_prayer_demo(home)
-            areas.update(create_campaign_demo(home))
-            areas.update(create_volunteer_demo(home))
-            areas.update(create_vigil_demo(home))
+            areas = {}
+            for create in demo.steps("content"):  # what the apps registered (core/demo.py)
+                areas.update(create(home))
             builder.finish(home)
         for note in builder.notes:
             self.stdout.write(note)
@@ -117,23 +111,20 @@ class DemoBuilder:
                 "body": self.stream(content.ABOUT["body"], "about"),
             },
         )
-        self.ensure_campaign(home)
+        for step in demo.steps("pages"):
+            step(self, home)
         self.ensure_ministries(home)
         return home
 
     def finish(self, home):
         """Once the other demos made the prayer and volunteer pages: the Pray page, the stories
         and the calls to action that lead to them."""
-        for key, page_class in [
-            ("wall", PrayerWallPage),
-            ("vigil", VigilPage),
-            ("calendar", PrayerCalendarPage),
-            ("volunteer", VolunteerIndexPage),
-        ]:
+        for key, page_class in demo.PAGES.items():
             found = page_class.objects.child_of(home).live().first()
             if found is not None:
                 self.pages[key] = found
-        self.pages["pray"] = self.ensure_pray_page(home)
+        for step in demo.steps("finish"):
+            step(self, home)
         self.ensure_stories(self.pages["news"], self.regions)
         self.ensure_ways_in()
         self.finish_home(home, self.pages["news"])
@@ -271,47 +262,6 @@ class DemoBuilder:
         self.created[page_class] += 1
         return page
 
-    def ensure_pray_page(self, home):
-        """The Pray page, in the menu just after the stories: every way to pray."""
-        existing = PrayPage.objects.child_of(home).first()
-        if existing is not None:
-            return existing
-        pray = self.ensure_page(
-            home,
-            PrayPage,
-            content.PRAY["slug"],
-            lambda: {
-                "title": content.PRAY["title"],
-                "intro": content.PRAY["intro"],
-                "ways": self.stream([("way", key) for key in content.PRAY["ways"]], "pray"),
-            },
-        )
-        pray.move(self.pages["news"], pos="right")
-        return pray
-
-    def ensure_campaign(self, home):
-        index = self.ensure_page(
-            home, CampaignIndexPage, content.CAMPAIGN_INDEX["slug"], lambda: content.CAMPAIGN_INDEX
-        )
-        prefix = content.CAMPAIGN["slug_prefix"]
-        campaign = CampaignPage.objects.child_of(index).filter(slug__startswith=prefix).first()
-        if campaign is None:
-            start = upcoming_sunday(timezone.localdate() + datetime.timedelta(days=100))
-            campaign = self.ensure_page(
-                index,
-                CampaignPage,
-                f"{prefix}-{start.year}",
-                lambda: {
-                    "title": f"Freedom Sunday {start.year}",
-                    "start_date": start,
-                    "summary": content.CAMPAIGN["summary"],
-                    "hero_image": self.scene("campaign-hero"),
-                    "body": self.stream(content.CAMPAIGN["body"], prefix),
-                },
-                in_menus=False,
-            )
-        self.pages["campaign"] = campaign
-
     def ensure_ministries(self, home):
         for ministry in content.MINISTRIES:
             self.ensure_page(
@@ -436,8 +386,3 @@ def ministry_fields(builder, ministry):
             for order, (key, caption) in enumerate(ministry["gallery"])
         ],
     }
-
-
-def upcoming_sunday(day):
-    """``day`` if it is a Sunday, else the Sunday after it."""
-    return day + datetime.timedelta(days=(6 - day.weekday()) % 7)

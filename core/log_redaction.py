@@ -10,7 +10,7 @@ link sends it on every asset request). RedactSecrets, a filter on every logging 
 replaces each token with "[redacted]" in the message and in an exception's traceback.
 
 What a token looks like, so the filter needs no list of routes:
-- django.core.signing output (website.signing.make_token; allauth's email confirmation key):
+- django.core.signing output (core.signing.make_token; allauth's email confirmation key):
   base64url parts joined by ":" (value, timestamp, then a signature of 27 or more
   characters), the colons percent-encoded when the link sits in a query such as ?next=.
 - Django's password-reset token, as allauth puts it in its reset link: base-36 timestamp,

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from website import second_factor
+from core import second_factor
 
 
 def content_security_policy():
@@ -35,7 +35,7 @@ class SecurityHeadersMiddleware:
 class SecondFactorMiddleware:
     """A signed-in session that has not passed its second factor goes through it first;
     staff set one up, after proving the mailbox, before the back office opens
-    (website/second_factor.py)."""
+    (core/second_factor.py)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from website.emails import build_message
+from core.emails import build_message
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def clear_expired_sessions():
 
 
 def record_heartbeat():
-    from website.models import TaskHeartbeat
+    from core.models import TaskHeartbeat
 
     TaskHeartbeat.objects.update_or_create(
         cluster=settings.Q_CLUSTER["name"], defaults={"beat_at": timezone.now()}

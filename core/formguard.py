@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest
 
-from website.ratelimit import client_ip, within_limit
+from core.ratelimit import client_ip, within_limit
 
 HONEYPOT_FIELD = "website"
 STAMP_FIELD = "form_started"

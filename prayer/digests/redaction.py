@@ -21,9 +21,9 @@ def first_shown(stories, requests):
 
 def redact_digest_issues(stories, requests, now=None):
     """Render again the browser view of every issue that showed one of them; how many."""
+    from core.emails import email_context
     from prayer.digests.content import browser_url, render_issue
     from prayer.models import DigestIssue
-    from website.emails import email_context
 
     today = timezone.localdate(now)
     story_ids = {story.pk for story in stories}

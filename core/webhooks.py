@@ -11,19 +11,21 @@ WEBHOOK_SECRET). What a normalised event means for us:
 - "deferred": a temporary failure (Mailgun severity "temporary", Postmark "Transient").
 - soft failures are counted once per message (a provider reports every retry of the same
   message, and that is one bounce, not five); SOFT_BOUNCE_LIMIT of them suppress.
-- "unsubscribed" (the provider's own unsubscribe link or list): the prayer subscription
-  for that address stops.
+- "unsubscribed" (the provider's own unsubscribe link or list): each app that sends bulk
+  mail stops it for that address, through the handler it registered with
+  `register_unsubscribe` (prayer: its subscription).
 
 Each event is acted on once (a WebhookReceipt per event, in the transaction that acts on
 it), however often it arrives: providers retry, and a captured request can be replayed.
 Events older than REPLAY_WINDOW are ignored, so receipts need not be kept longer than that.
-Which webhook URL is served, and how malformed bodies are answered: website/webhook_urls.py.
+Which webhook URL is served, and how malformed bodies are answered: core/webhook_urls.py.
 """
 
 import datetime
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 
 from anymail.signals import EventType, RejectReason, tracking
 from django.core.cache import cache
@@ -34,8 +36,8 @@ from django.db.models import F
 from django.dispatch import receiver
 from django.utils import timezone
 
-from website.mailing import SOFT_BOUNCE_LIMIT, normalise_email
-from website.ratelimit import hashed
+from core.mailing import SOFT_BOUNCE_LIMIT, normalise_email
+from core.ratelimit import hashed
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +77,7 @@ def classify(event):
 
 
 def suppress(email, reason):
-    from website.models import Suppression
+    from core.models import Suppression
 
     with transaction.atomic():
         suppression, _ = Suppression.objects.get_or_create(email=email)
@@ -88,7 +90,7 @@ def suppress(email, reason):
 
 
 def count_soft_bounce(email, message_id):
-    from website.models import Suppression
+    from core.models import Suppression
 
     if message_id and not cache.add(
         f"vigil:soft-bounce:{hashed(email)}:{hashed(message_id)}", 1, SOFT_BOUNCE_MEMORY
@@ -106,17 +108,20 @@ def count_soft_bounce(email, message_id):
             suppression.save(update_fields=["active", "reason", "updated_at"])
 
 
-def unsubscribe(email):
-    from prayer.models import Subscription
+# Called with a normalised address inside the transaction that records the event's receipt,
+# so each handler must be idempotent (a replayed event finds nothing left to change).
+UNSUBSCRIBE_HANDLERS: list[Callable[[str], object]] = []
 
-    Subscription.objects.filter(email=email).exclude(
-        status=Subscription.Status.UNSUBSCRIBED
-    ).update(
-        status=Subscription.Status.UNSUBSCRIBED,
-        unsubscribed_at=timezone.now(),
-        pending_changes=None,
-        next_digest_at=None,
-    )
+
+def register_unsubscribe(handler: Callable[[str], object]) -> None:
+    """An app's handler for "this address unsubscribed at the provider"; from its ready()."""
+    if handler not in UNSUBSCRIBE_HANDLERS:
+        UNSUBSCRIBE_HANDLERS.append(handler)
+
+
+def unsubscribe(email):
+    for handler in UNSUBSCRIBE_HANDLERS:
+        handler(email)
 
 
 def recipient_address(event):
@@ -143,7 +148,7 @@ def receipt_key(esp_name, event):
 
 def first_receipt(esp_name, event):
     """Record the event; False if it was recorded before (call inside a transaction)."""
-    from website.models import WebhookReceipt
+    from core.models import WebhookReceipt
 
     _, created = WebhookReceipt.objects.get_or_create(key=receipt_key(esp_name, event))
     return created
@@ -160,7 +165,7 @@ def is_too_old(moment):
 
 def forget_old_receipts():
     """Daily: receipts older than the window are not needed (such events are ignored)."""
-    from website.models import WebhookReceipt
+    from core.models import WebhookReceipt
 
     deleted, _ = WebhookReceipt.objects.filter(
         received_at__lt=timezone.now() - REPLAY_WINDOW
@@ -170,7 +175,7 @@ def forget_old_receipts():
 
 @receiver(tracking, dispatch_uid="vigil-suppression-tracking")
 def handle_tracking_event(sender, event, esp_name, **kwargs):
-    from website.models import Suppression
+    from core.models import Suppression
 
     if is_too_old(event.timestamp):
         logger.warning("%s tracking event %s is too old, ignored", esp_name, event.event_id)

@@ -45,7 +45,7 @@ def normalise_email(email: str | None) -> str:
 
 def suppressed_addresses(emails: Iterable[str]) -> set[str]:
     """The subset of `emails` on the active suppression list (one query per call)."""
-    from website.models import Suppression
+    from core.models import Suppression
 
     wanted = {normalise_email(e) for e in emails}
     if not wanted:

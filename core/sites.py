@@ -72,7 +72,7 @@ def check_site_url(app_configs, **kwargs):
             checks.Error(
                 f"SITE_URL={settings.SITE_URL!r}: {error}.",
                 hint="Page links come from a Wagtail Site, which must match SITE_URL.",
-                id="website.E001",
+                id="core.E001",
             )
         ]
     return []

@@ -2,7 +2,7 @@
 
 django-q2's Redis broker raises when Redis is away, so every form that queued an email
 answered 500 and the email was lost. This broker pushes to Redis as before; when Redis fails
-or is in its back-off (website.cache_backends.RedisBackoff), it stores the task in django-q2's
+or is in its back-off (core.cache_backends.RedisBackoff), it stores the task in django-q2's
 own database queue (`OrmQ`, under the key django-q2's ORM broker would use) instead. The
 cluster takes tasks from that table first and from Redis after, so a task queued during an
 outage runs as soon as a worker is free, whether or not Redis is back, and the cluster keeps
@@ -25,8 +25,7 @@ from django_q.brokers import orm, redis_broker
 from django_q.conf import Conf
 from django_q.models import OrmQ
 
-from website.cache_backends import RedisBackoff
-from website.settings.env import REDIS_TIMEOUTS
+from core.cache_backends import REDIS_TIMEOUTS, RedisBackoff
 
 # The pusher's BLPOP waits up to a second for a task; its socket must wait longer.
 BLOCKING_POP_SECONDS = 1

@@ -9,5 +9,8 @@ class TaskHeartbeat(models.Model):
     cluster = models.CharField(max_length=100, unique=True)
     beat_at = models.DateTimeField()
 
+    class Meta:
+        db_table = "website_taskheartbeat"
+
     def __str__(self):
         return f"{self.cluster} at {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -28,6 +28,10 @@ from urllib.parse import urlsplit
 from django.core.cache import caches
 from django.core.cache.backends import redis
 
+# Redis answers in well under a millisecond; one that takes longer is treated as down (the
+# cache and the task broker fail soft and back off), so a request never waits long on it.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+
 logger = logging.getLogger(__name__)
 
 # At most this many keys are remembered per process for deletion after an outage.

@@ -30,6 +30,8 @@ class Suppression(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
+        # Moved from website without touching the database (core/migrations/0001).
+        db_table = "website_suppression"
 
     def __str__(self):
         return f"{self.email} ({self.get_reason_display() or 'soft bounces'})"
@@ -41,6 +43,9 @@ class WebhookReceipt(models.Model):
 
     key = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the event's identity.")
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        db_table = "website_webhookreceipt"
 
     def __str__(self):
         return f"webhook event {self.key[:12]} at {self.received_at:%Y-%m-%d %H:%M}"

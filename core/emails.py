@@ -12,13 +12,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django_q.tasks import async_task
 
-from website.mailing import can_be_addressed
+from core.mailing import can_be_addressed
 
 
 def email_context(context: Mapping[str, Any]) -> dict[str, Any]:
     from wagtail.models import Site
 
-    from website.models import OrganisationSettings
+    from core.models import OrganisationSettings
 
     site = Site.objects.filter(is_default_site=True).first()
     organisation = OrganisationSettings.for_site(site) if site else None
@@ -67,7 +67,7 @@ def queue_email(
 ) -> str:
     """Hand the email to the task cluster. `context` must be plain data, not model instances."""
     task_id: str = async_task(
-        "website.tasks.send_templated_email",
+        "core.tasks.send_templated_email",
         template,
         to,
         context or {},

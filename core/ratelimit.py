@@ -4,7 +4,7 @@ Every limit is a number in `RATE_LIMITS` (settings): `within_limit(scope, counte
 reads `RATE_LIMITS[scope][counted]` = (how many, per how many seconds). Code names a scope and
 what it counts ("ip", "email", ...), never a number.
 
-They fail open: while Redis is away the cache (website.cache_backends) answers `add` with True
+They fail open: while Redis is away the cache (core.cache_backends) answers `add` with True
 and `incr` with the delta, so every hit is allowed rather than every visitor refused, and the
 cache logs once per back-off that rate limits are not enforced.
 """

@@ -21,6 +21,7 @@ signed URLs (website/settings/env.py).
 """
 
 import posixpath
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.http import Http404
@@ -31,8 +32,7 @@ from wagtail.documents import get_document_model
 from wagtail.documents.views import serve as document_views
 from wagtail.images import get_image_model
 
-from website.consent.images import hidden_image_ids
-from website.second_factor import may_use_back_office
+from core.second_factor import may_use_back_office
 
 # Wagtail's folders: renditions, original images (AbstractImage.get_upload_to) and portraits.
 RENDITIONS = "images"
@@ -54,6 +54,16 @@ def never_store(response):
     return response
 
 
+# Functions returning ids of photos that must not be served (consent ended: website.consent
+# registers one). Each is called on every media request, so each should be cached.
+HIDDEN_IMAGE_SOURCES: list[Callable[[], Iterable[int]]] = []
+
+
+def register_hidden_images(source: Callable[[], Iterable[int]]) -> None:
+    if source not in HIDDEN_IMAGE_SOURCES:
+        HIDDEN_IMAGE_SOURCES.append(source)
+
+
 def normalised(path):
     """`path` as the disk would open it under MEDIA_ROOT; "" when it tries to leave it."""
     if "\\" in path or "\x00" in path:
@@ -65,7 +75,7 @@ def normalised(path):
 def of_hidden_photo(folder, name):
     """Is `name` a file of a photo whose consent has ended? Compared ignoring case, as a
     case-insensitive disk would open it. No query at all while no photo is hidden."""
-    hidden = hidden_image_ids()
+    hidden = frozenset().union(*(source() for source in HIDDEN_IMAGE_SOURCES))
     if not hidden:
         return False
     images = get_image_model().objects.filter(pk__in=hidden)

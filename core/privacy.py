@@ -1,7 +1,8 @@
 """What Vigil holds about a person: one registry over the apps that keep records by address.
 
 Each app knows its own records and says so in its `privacy` module (prayer, volunteers,
-campaigns), with the same four functions, each given the user and their VERIFIED addresses:
+campaigns), registered from its AppConfig.ready() with `register(module)`, with the same four
+functions, each given the user and their VERIFIED addresses:
 
 - `attach(user, addresses)`: link records made before the account existed to it (only
   records with a `user` field; the others are matched by address when asked);
@@ -17,7 +18,6 @@ sign-up has shown nothing, so nothing is shown, attached, exported or erased for
 import dataclasses
 import datetime
 from collections.abc import Sequence
-from importlib import import_module
 from typing import Any, Protocol, cast
 
 from allauth.account.models import EmailAddress
@@ -27,9 +27,7 @@ from django.db.models.functions import Cast, Concat
 from django.http import HttpRequest
 from django.utils import dateformat, timezone
 
-from website.mailing import normalise_email
-
-PRIVACY_MODULES = ("prayer.privacy", "volunteers.privacy", "campaigns.privacy")
+from core.mailing import normalise_email
 
 
 class PrivacyModule(Protocol):
@@ -44,8 +42,18 @@ class PrivacyModule(Protocol):
     def erase(self, addresses: Sequence[str], now: datetime.datetime) -> dict[str, int]: ...
 
 
+# In registration order, which is INSTALLED_APPS order: My Vigil lists sections in it.
+PRIVACY_MODULES: list[PrivacyModule] = []
+
+
+def register(module: object) -> None:
+    """Add an app's `privacy` module (a module with the four functions above)."""
+    if module not in PRIVACY_MODULES:
+        PRIVACY_MODULES.append(cast(PrivacyModule, module))
+
+
 def privacy_modules() -> list[PrivacyModule]:
-    return [cast(PrivacyModule, import_module(name)) for name in PRIVACY_MODULES]
+    return list(PRIVACY_MODULES)
 
 
 def verified_addresses(user: AbstractBaseUser | AnonymousUser) -> list[str]:

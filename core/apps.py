@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Infrastructure every app builds on; it knows no app (apps register with it instead)."""
+
+    name = "core"
+    label = "core"
+    verbose_name = "Core"
+
+    def ready(self):
+        from django.core import checks
+        from django.db.models.signals import post_delete, post_migrate
+        from wagtail.signals import page_published, page_unpublished, post_page_move
+
+        from core import (
+            schedules,
+            second_factor,  # noqa: F401  (enrolling passes the factor)
+            webhooks,  # noqa: F401  (connects anymail's tracking signal)
+        )
+        from core.caching import forget_menus, forget_menus_for_pages
+        from core.sites import align_default_site_after_migrate, check_site_url
+
+        schedules.register("task-heartbeat", "core.tasks.record_heartbeat", 1)
+        schedules.register("publish-scheduled-pages", "core.tasks.publish_scheduled_pages", 5)
+        schedules.register("forget-webhook-receipts", "core.webhooks.forget_old_receipts", 24 * 60)
+        schedules.register("clear-expired-sessions", "core.tasks.clear_expired_sessions", 24 * 60)
+        post_migrate.connect(schedules.ensure_schedules, sender=self)
+        # One hostname: the default Wagtail Site follows SITE_URL (core/sites.py).
+        post_migrate.connect(align_default_site_after_migrate, sender=self)
+        checks.register(check_site_url)
+        for signal in (page_published, page_unpublished, post_page_move):
+            signal.connect(forget_menus, dispatch_uid=f"forget-menus-{signal}")
+        post_delete.connect(forget_menus_for_pages, dispatch_uid="forget-menus-on-delete")

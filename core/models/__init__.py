@@ -1,0 +1,11 @@
+from core.models.mailing import Suppression, WebhookReceipt
+from core.models.site_settings import CachedSiteSetting, OrganisationSettings
+from core.models.system import TaskHeartbeat
+
+__all__ = [
+    "CachedSiteSetting",
+    "OrganisationSettings",
+    "Suppression",
+    "TaskHeartbeat",
+    "WebhookReceipt",
+]
