@@ -8,11 +8,19 @@ GRANTS = {
     ("prayer", "subscription"): ["change", "delete", "view"],
     ("prayer", "digestissue"): ["view"],
     ("prayer", "digestdelivery"): ["view"],
-    # The suppression list belongs to core since website 0009 moved it there (a database
-    # migrated before that has this grant on website's content type, which 0009 relabels).
-    ("core", "suppression"): ["change", "view"],
+    ("website", "suppression"): ["change", "view"],
     ("website", "region"): ["view"],
 }
+
+
+def current_label(ContentType, app_label, model):
+    """website 0009 moved the suppression list to core and relabelled its content type. On a
+    fresh database that may run before this does: the grant then goes to core's. (This
+    migration must keep its dependencies: it is applied on every existing install.)"""
+    if (app_label, model) == ("website", "suppression"):
+        if ContentType.objects.filter(app_label="core", model=model).exists():
+            return "core"
+    return app_label
 
 
 def grant(apps, schema_editor):
@@ -21,7 +29,9 @@ def grant(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     group, _ = Group.objects.get_or_create(name="Prayer moderators")
     for (app_label, model), actions in GRANTS.items():
-        content_type, _ = ContentType.objects.get_or_create(app_label=app_label, model=model)
+        content_type, _ = ContentType.objects.get_or_create(
+            app_label=current_label(ContentType, app_label, model), model=model
+        )
         for action in actions:
             permission, _ = Permission.objects.get_or_create(
                 content_type=content_type,
@@ -41,7 +51,6 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("prayer", "0001_initial"),
-        ("core", "0001_initial"),
         ("website", "0004_suppression"),
         ("website", "0003_staff_groups"),
     ]
