@@ -7,6 +7,8 @@ SCHEDULES = {
     "task-heartbeat": ("website.tasks.record_heartbeat", 1),
     "publish-scheduled-pages": ("website.tasks.publish_scheduled_pages", 5),
     "send-due-digests": ("prayer.tasks.digests.send_due_digests", 15),
+    # Every kind of bulk message: batches left by a dead worker, or due for a retry.
+    "resume-outbox-sends": ("website.outbox.resume_open_sends", 5),
     "notify-prayer-moderators": ("prayer.tasks.requests.notify_moderators", 30),
     "forget-prayer-submitter-contacts": (
         "prayer.tasks.requests.forget_submitter_contacts",
@@ -24,7 +26,6 @@ SCHEDULES = {
         "prayer.tasks.calendars.purge_unconfirmed_calendar_subscriptions",
         24 * 60,
     ),
-    "resume-campaign-updates": ("campaigns.tasks.resume_update_sends", 10),
     "take-down-ended-consent": ("website.consent.tasks.take_down_ended_consent", 15),
     "forget-webhook-receipts": ("website.webhooks.forget_old_receipts", 24 * 60),
     "clear-expired-sessions": ("website.tasks.clear_expired_sessions", 24 * 60),
@@ -43,12 +44,15 @@ SCHEDULES = {
         24 * 60,
     ),
 }
+# Names of schedules whose work moved elsewhere: deleted, so they never run a removed task.
+RETIRED = ("resume-campaign-updates",)
 
 
 def ensure_schedules(using=DEFAULT_DB_ALIAS, **kwargs):
     """Create or update each schedule by its name; never duplicate one."""
     from django_q.models import Schedule
 
+    Schedule.objects.using(using).filter(name__in=RETIRED).delete()
     for name, (func, minutes) in SCHEDULES.items():
         Schedule.objects.using(using).update_or_create(
             name=name,
