@@ -28,6 +28,7 @@ from prayer.models.subscriptions import validate_time_zone
 from prayer.scheduling import zone_or_utc
 from website.models.pages import SocialMetaMixin
 from website.models.querysets import PublicPageManager
+from website.outbox import Delivery
 
 MAX_VIGIL_DAYS = 31
 
@@ -325,6 +326,29 @@ class VigilMessage(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class VigilMessageDelivery(Delivery):
+    """One sign-up's copy of an organisers' message, sent by the outbox."""
+
+    # Not "message": its column would clash with the provider's message_id.
+    vigil_message = models.ForeignKey(
+        VigilMessage, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    signup = models.ForeignKey(
+        VigilSignup, on_delete=models.CASCADE, related_name="message_deliveries"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vigil_message", "signup"], name="one_delivery_per_vigil_message_and_signup"
+            )
+        ]
+        indexes = [models.Index(fields=["vigil_message", "status"])]
+
+    def __str__(self):
+        return f"{self.vigil_message_id} → {self.signup_id}: {self.status}"
 
 
 @receiver(page_published)
