@@ -95,14 +95,14 @@ def test_a_send_whose_rows_were_never_written_is_started_by_the_schedule(message
     assert addresses() == ["v0@example.org", "v1@example.org", "v2@example.org"]
 
 
-def in_doubt(time_machine, token="old-token"):
+def in_doubt(time_machine, claim="old-token"):
     """Rows whose provider call was recorded by a worker that then died."""
     time_machine.move_to(timezone.now(), tick=False)
     ShiftMessageDelivery.objects.update(
         status="claimed",
-        claim_token=token,
+        claim_token=claim,
         claimed_at=timezone.now(),
-        message_id=f"call:{token}",
+        message_id=f"call:{claim}",
         attempts=1,
     )
     time_machine.shift(datetime.timedelta(seconds=outbox.claim_timeout() + 1))
