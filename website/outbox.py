@@ -35,6 +35,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
+from anymail.message import AnymailMessage
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import models, transaction
@@ -43,7 +44,6 @@ from django.utils import timezone
 
 from website.mailing import (
     batch_limit,
-    can_be_addressed,
     merges_recipients,
     suppressed_addresses,
     unsubscribe_headers,
@@ -144,7 +144,7 @@ class MessageKind:
         raise NotImplementedError
 
     def rows(self, parent_id: int) -> QuerySet[Any]:
-        return self.model.objects.filter(**{f"{self.parent_field}_id": parent_id})
+        return self.model._default_manager.filter(**{f"{self.parent_field}_id": parent_id})
 
 
 _KINDS: dict[str, MessageKind] = {}
@@ -285,13 +285,14 @@ def provider_accepted_claims(tokens: Sequence[str]) -> set[str] | None:
     accepted = set()
     try:
         for token in tokens:
+            params: dict[str, str | int] = {
+                "event": "accepted",
+                "user-variables": json.dumps({CLAIM_VARIABLE: token}),
+                "limit": 1,
+            }
             response = requests.get(
                 f"{api_url}/{domain}/events",
-                params={
-                    "event": "accepted",
-                    "user-variables": json.dumps({CLAIM_VARIABLE: token}),
-                    "limit": 1,
-                },
+                params=params,
                 auth=("api", anymail.get("MAILGUN_API_KEY", "")),
                 timeout=10,
             )
@@ -312,7 +313,7 @@ def placeholder(key: str) -> str:
     return f"%recipient.{key}%"
 
 
-def merge_message(rendered: Rendered, recipients: list[Recipient], token: str):
+def merge_message(rendered: Rendered, recipients: list[Recipient], token: str) -> AnymailMessage:
     """One message for the whole batch, personalised by the provider from merge data."""
     headers = {}
     for recipient in recipients:
@@ -321,7 +322,7 @@ def merge_message(rendered: Rendered, recipients: list[Recipient], token: str):
             # The one-click header is the same for everyone: sent once, not per recipient.
             del personal[ONE_CLICK]
             headers[recipient.email] = personal
-    message = EmailMultiAlternatives(
+    message = AnymailMessage(
         subject=rendered.subject,
         body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -337,7 +338,7 @@ def merge_message(rendered: Rendered, recipients: list[Recipient], token: str):
     return message
 
 
-def personal_message(rendered: Rendered, recipient: Recipient):
+def personal_message(rendered: Rendered, recipient: Recipient) -> EmailMultiAlternatives:
     """One recipient's message, the placeholders filled in here."""
     text, html = rendered.text, rendered.html
     for key, value in recipient.merge.items():
@@ -354,7 +355,7 @@ def personal_message(rendered: Rendered, recipient: Recipient):
     return message
 
 
-def _message_ids(message) -> dict[str, tuple[str, str]]:
+def _message_ids(message: EmailMultiAlternatives) -> dict[str, tuple[str, str]]:
     """{email: (provider message id, status)} from anymail's status (empty for others)."""
     ids = {}
     status = getattr(message, "anymail_status", None)
@@ -416,11 +417,7 @@ def send_batch(
 
     candidates = [r for r in kind.recipients(mine) if r.row_id not in already_sent]
     suppressed = suppressed_addresses([r.email for r in candidates])
-    skipped = [
-        r.row_id
-        for r in candidates
-        if not r.may_receive or r.email.lower() in suppressed or not can_be_addressed(r.email)
-    ]
+    skipped = {r.row_id for r in candidates if not r.may_receive or r.email.lower() in suppressed}
     _mark(
         mine,
         skipped,
@@ -428,7 +425,7 @@ def send_batch(
         message_id="",
         last_error="Suppressed or no longer a recipient at send time.",
     )
-    to_send = [r for r in candidates if r.row_id not in set(skipped)]
+    to_send = [r for r in candidates if r.row_id not in skipped]
     if not to_send:
         finish_if_done(name, parent_id, now)
         return 0
@@ -453,7 +450,14 @@ def send_batch(
     return accepted_count
 
 
-def _send_merged(mine, rendered, to_send, token, whole_claim, now) -> int:
+def _send_merged(
+    mine: QuerySet[Any],
+    rendered: Rendered,
+    to_send: list[Recipient],
+    token: str,
+    whole_claim: bool,
+    now: datetime.datetime,
+) -> int:
     """ONE provider call for the batch; rows marked by the provider's answer."""
     send_ids = [r.row_id for r in to_send]
     message = merge_message(rendered, to_send, token)
@@ -484,7 +488,9 @@ def _send_merged(mine, rendered, to_send, token, whole_claim, now) -> int:
     return len(send_ids) - len(failed)
 
 
-def _send_one_by_one(mine, rendered, to_send, now) -> int:
+def _send_one_by_one(
+    mine: QuerySet[Any], rendered: Rendered, to_send: list[Recipient], now: datetime.datetime
+) -> int:
     """One message per recipient over one connection, each row marked as soon as it is
     accepted: a worker killed mid-batch repeats at most the one message in flight."""
     accepted = 0
@@ -540,7 +546,9 @@ def _error_summary(error: Exception) -> str:
     return summary[:300]
 
 
-def _record_failure(rows: QuerySet[Any], ids: list[int], error: Exception, now) -> None:
+def _record_failure(
+    rows: QuerySet[Any], ids: list[int], error: Exception, now: datetime.datetime
+) -> None:
     """Retry later with backoff, or give up after MAX_ATTEMPTS (at once on a permanent 4xx)."""
     summary = _error_summary(error)
     logger.warning("outbox batch failed (%s rows): %s", len(ids), summary)
