@@ -267,3 +267,24 @@ def test_a_permanent_4xx_fails_at_once(message, settings, monkeypatch):
     outbox.send_batch(KIND, message.pk, *EVERYONE)
     assert set(statuses().values()) == {"failed"}
     assert ShiftMessageDelivery.objects.first().attempts == 1
+
+
+def test_one_by_one_fails_a_refused_address_and_sends_the_rest(message, settings, monkeypatch):
+    import smtplib
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    settings.EMAIL_BACKEND = LOCMEM
+    send = EmailBackend.send_messages
+
+    def refuse_v1(self, messages):
+        if messages[0].to == ["v1@example.org"]:
+            raise smtplib.SMTPRecipientsRefused({"v1@example.org": (550, b"No such user")})
+        return send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse_v1)
+    assert outbox.send_batch(KIND, message.pk, *EVERYONE) == 2
+    assert addresses() == ["v0@example.org", "v2@example.org"]
+    assert statuses()["v1@example.org"] == "failed"
+    message.refresh_from_db()
+    assert message.finished_at and message.recipient_count == 2
