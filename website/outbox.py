@@ -159,6 +159,10 @@ def get_kind(name: str) -> MessageKind:
     return _KINDS[name]
 
 
+def registered_kinds() -> dict[str, MessageKind]:
+    return dict(_KINDS)
+
+
 def claim_timeout() -> int:
     """Seconds before a claim is stale; OUTBOX_CLAIM_TIMEOUT overrides it (benchmarks)."""
     try:
@@ -247,7 +251,7 @@ def resume_open_sends(now: datetime.datetime | None = None) -> int:
     """
     now = now or timezone.now()
     queued = 0
-    for name, kind in _KINDS.items():
+    for name, kind in registered_kinds().items():
         for parent_id in list(kind.sending()):
             if not kind.rows(parent_id).exists():
                 start(name, parent_id)
