@@ -3,7 +3,9 @@
 Reminders, check-expiry notices and the daily summary are claimed with a conditional UPDATE
 or a unique row before anything is sent, so a rerun (django-q2 delivers at least once) never
 sends them again. Status emails (confirmed, waitlisted, ...) read the sign-up when they run
-and are skipped once it has moved on, so a late retry never contradicts a newer email.
+and are skipped once it has moved on, so a late retry never contradicts a newer email. A
+shift message writes its delivery rows once and the outbox sends them (website/outbox.py,
+volunteers/messages.py).
 """
 
 import datetime

@@ -1,7 +1,9 @@
 """Vigil tasks: the booking confirmation with its calendar file, reminders, organisers' mail.
 
 Each is idempotent: what it sends is claimed first with a conditional UPDATE (a time set
-only where it was empty), so a second run of the same task finds nothing left to send.
+only where it was empty), so a second run of the same task finds nothing left to send. An
+organisers' message writes its delivery rows once and the outbox sends them
+(website/outbox.py, prayer/messages.py).
 """
 
 import datetime
