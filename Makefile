@@ -87,13 +87,19 @@ bench-digest: install
 bench-digest-crash: install
 	$(BIN)/python bench/digest_crash.py
 
-# Crash benchmark for every bulk sender (digest, campaign update, vigil and shift messages):
+# Crash benchmark and gate for the outbox (digest, campaign update, vigil and shift messages):
 # PostgreSQL database vigil_bench_outbox (dropped and rebuilt), Redis db 9; see
 # bench/outbox_crash.py. BENCH_BACKEND=one-by-one sends one message at a time over SMTP.
-.PHONY: bench-outbox-crash
+# It exits non-zero on any missing message, or a duplicate the backend does not excuse;
+# bench-outbox-gate runs it for both backends.
+.PHONY: bench-outbox-crash bench-outbox-gate
 BENCH_BACKEND ?= batch
 bench-outbox-crash: install
 	$(BIN)/python bench/outbox_crash.py --backend $(BENCH_BACKEND)
+
+bench-outbox-gate: install
+	$(BIN)/python bench/outbox_crash.py --backend batch
+	$(BIN)/python bench/outbox_crash.py --backend one-by-one
 
 # Sign-up benchmark (PostgreSQL database vigil_bench_signup; see bench/signup.py).
 .PHONY: bench-signup

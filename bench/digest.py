@@ -3,7 +3,7 @@
 A small HTTP server on 127.0.0.1 (its own process, so it does not share our GIL) imitates
 Mailgun's batch API: POST /v3/<domain>/messages answers 200 with a message id and counts
 the recipients in the "to" fields; GET /v3/<domain>/events answers which batches (by their
-``v:digest_claim`` variable) it accepted. The dispatch runs in a fresh child process, so
+``v:outbox_claim`` variable) it accepted. The dispatch runs in a fresh child process, so
 its peak RSS and query count are its own; its batch tasks run in --workers forked
 processes (default 2, as the cluster's two workers would; 0 runs every task synchronously
 in the dispatching process). "peak_rss_mb" is the largest of those processes, "queries"
@@ -48,6 +48,10 @@ TIME_ZONES = [
 # The fake Mailgun
 
 
+# website/outbox.py's claim variable, as Mailgun's form encoding carries it.
+CLAIM_FIELD = b"v%3Aoutbox_claim="
+
+
 class FakeMailgunHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -77,8 +81,8 @@ class FakeMailgunHandler(BaseHTTPRequestHandler):
         for field in raw.split(b"&"):
             if field.startswith(b"to="):
                 recipients.append(urllib.parse.unquote_plus(field[3:].decode()))
-            elif field.startswith(b"v%3Adigest_claim="):
-                claim = urllib.parse.unquote_plus(field[17:].decode())
+            elif field.startswith(CLAIM_FIELD):
+                claim = urllib.parse.unquote_plus(field[len(CLAIM_FIELD) :].decode())
         state = self.server.state
         with self.server.lock:
             state["messages"] += 1
@@ -110,10 +114,10 @@ class FakeMailgunHandler(BaseHTTPRequestHandler):
                     }
                 )
         if parts.path.endswith("/events"):
-            wanted = json.loads(query.get("user-variables", ["{}"])[0]).get("digest_claim")
+            wanted = json.loads(query.get("user-variables", ["{}"])[0]).get("outbox_claim")
             with self.server.lock:
                 accepted = wanted in state["claims"]
-            items = [{"event": "accepted", "user-variables": {"digest_claim": wanted}}]
+            items = [{"event": "accepted", "user-variables": {"outbox_claim": wanted}}]
             return self._reply({"items": items if accepted else [], "paging": {}})
         return self._reply({"message": "not found"}, 404)
 
@@ -320,11 +324,11 @@ def _count_queries():
 
 def _send_batch_in_worker(batch):
     """A task worker: runs one batch task, returns the queries it made."""
-    from prayer.tasks.digests import send_digest_batch
+    from prayer.digests import send_batch
 
     counter, wrapper = _count_queries()
     with wrapper():
-        send_digest_batch(*batch)
+        send_batch(*batch)
     return counter["queries"]
 
 
@@ -338,6 +342,7 @@ def measure_dispatch(workers):
     from django.db import connections
     from django_q.conf import Conf
 
+    from core import outbox
     from prayer import digests
     from prayer.digests import dispatching
 
@@ -366,7 +371,7 @@ def measure_dispatch(workers):
         pool.join()
     queries_before_resume = counter["queries"]
     with wrapper():
-        resumed = digests.resume_unfinished()
+        resumed = outbox.resume_open_sends()
     seconds = time.perf_counter() - started
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

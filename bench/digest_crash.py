@@ -5,8 +5,8 @@
 then waits before answering, so a kill often lands after the provider accepted a batch
 and before the worker marked it sent). Once some but not all recipients have their
 digest, the cluster's whole process group is killed; a new cluster starts, and
-`manage.py send_digests` runs as the 15-minute schedule would until every row is done
-(claims of the dead workers go stale after DIGEST_CLAIM_TIMEOUT seconds, then are
+the outbox's resume runs as its schedule would until every row is done
+(claims of the dead workers go stale after OUTBOX_CLAIM_TIMEOUT seconds, then are
 reconciled with the provider's events before anything is sent again). Finally the fake
 server's log says how often each address received the issue. Prints one JSON line last.
 """
@@ -88,7 +88,7 @@ def main():
         env = digest.bench_environment(
             port,
             database_url,
-            {"REDIS_URL": redis_url, "DIGEST_CLAIM_TIMEOUT": str(CLAIM_TIMEOUT)},
+            {"REDIS_URL": redis_url, "OUTBOX_CLAIM_TIMEOUT": str(CLAIM_TIMEOUT)},
         )
         digest.manage(env, "migrate", "--noinput", "-v", "0")
         digest.setup_django(env)
@@ -114,9 +114,11 @@ def main():
             print(f"killed the cluster with {killed_at} of {due} received", file=sys.stderr)
 
             cluster = start_cluster(env, log)
+            from core import outbox
+
             while open_rows() and time.monotonic() < deadline:
                 time.sleep(CLAIM_TIMEOUT / 2)
-                send_digests(env)  # what the 15-minute schedule does
+                outbox.resume_open_sends()  # what the resume-outbox-sends schedule does
             kill_cluster(cluster)
             cluster = None
         stats = digest.fake_stats(port, full=True)

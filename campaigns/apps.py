@@ -26,14 +26,17 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         from campaigns import privacy as campaign_privacy
+        from campaigns.messages import CampaignUpdateKind
         from campaigns.models import ChurchRegistration
         from campaigns.progress import forget_progress
-        from core import privacy, schedules
+        from core import outbox, privacy, schedules
 
+        outbox.register(CampaignUpdateKind())
         privacy.register(campaign_privacy)
         bind_route_views()
         register_demo()
-        schedules.register("resume-campaign-updates", "campaigns.tasks.resume_update_sends", 10)
+        # Campaign updates now resume with every other bulk message (core.outbox).
+        schedules.retire("resume-campaign-updates")
         # Retention (issue 7): see the README's "Retention" section for what it keeps.
         schedules.register(
             "reduce-past-campaign-registrations",

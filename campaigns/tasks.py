@@ -48,12 +48,3 @@ def send_update_test(update_id, email):
 
 def start_update(update_id):
     updates.create_deliveries_and_queue(update_id)
-
-
-def send_update_batch(update_id, first_id, last_id):
-    return updates.send_batch(update_id, first_id, last_id)
-
-
-def resume_update_sends():
-    """Scheduled: queue batches left behind by a worker that died, or due for a retry."""
-    return updates.resume_unfinished()

@@ -1,15 +1,12 @@
 """Sending a campaign update to every registered contact who agreed, exactly once each.
 
-prayer/digests.py's approach, simplified for one body per update:
-
 1. `start_sending` claims the update itself with a conditional UPDATE (``sent_at`` still
    empty), so a double click or two coordinators at once start one send only.
-2. `create_deliveries_and_queue` writes one UpdateDelivery per recipient (unique per
-   update and contact: a rerun adds nothing) and queues batches of delivery ids.
-3. `send_batch` claims its pending rows with one conditional UPDATE, drops suppressed and
-   withdrawn addresses, makes ONE provider call with per-recipient merge data and
-   List-Unsubscribe headers, and marks the rows sent. A batch run twice, or at the same
-   time, sends each row once: the second run claims nothing.
+2. `create_deliveries_and_queue` hands the update to the outbox (website/outbox.py): one
+   UpdateDelivery per recipient (unique per update and contact: a rerun adds nothing), then
+   batches queued. The outbox claims, checks suppression and consent at send time, sends
+   with per-recipient merge data and List-Unsubscribe headers, retries and resumes;
+   campaigns/messages.py tells it what an update is.
 
 Logs carry ids and counts, never addresses.
 """
@@ -17,33 +14,27 @@ Logs carry ids and counts, never addresses.
 import html
 import logging
 import re
-import uuid
-from collections import defaultdict
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db.models import Count, F, Q
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_q.tasks import async_task
 from wagtail.rich_text import expand_db_html
 
-from campaigns import links
 from campaigns.models import CampaignUpdate, RegistrationContact, UpdateDelivery
+from core import outbox
 from core.emails import email_context
 from core.mailing import (
     absolute,
     batch_limit,
-    merges_recipients,
-    suppressed_addresses,
-    unsubscribe_headers,
 )
 
+KIND = "campaign_update"
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 500
-MAX_ATTEMPTS = 5
-STALE_CLAIM_SECONDS = 600  # longer than Q_CLUSTER's task timeout (300 s)
 TEST_PREFIX = "[Test] "
 D = UpdateDelivery.Status
 
@@ -53,11 +44,6 @@ def recipients(campaign_id):
     return RegistrationContact.objects.filter(
         campaign_id=campaign_id, consents_to_updates=True, unsubscribed_at__isnull=True
     )
-
-
-def placeholder(key):
-    """Mailgun's merge syntax; replaced per recipient where the backend cannot merge."""
-    return f"%recipient.{key}%"
 
 
 def batch_size():
@@ -92,7 +78,7 @@ def render_update(update, unsubscribe_url=None, test=False, shared=None):
         "campaign_url": absolute(campaign.url or "/"),
         "body_html": body_html,
         "body_text": rich_text_as_plain(body_html),
-        "unsubscribe_url": unsubscribe_url or placeholder("unsubscribe_url"),
+        "unsubscribe_url": unsubscribe_url or outbox.placeholder("unsubscribe_url"),
         "test": test,
     }
     subject = " ".join(render_to_string("emails/campaigns-update-subject.txt", context).split())
@@ -130,6 +116,12 @@ def start_sending(update, user, now=None):
 
 
 def create_deliveries_and_queue(update_id):
+    """The task `start_sending` queues: rows for every recipient, then their batches."""
+    return outbox.start(KIND, update_id)
+
+
+def create_deliveries(update_id):
+    """One row per consenting contact, written once (the outbox calls this)."""
     update = CampaignUpdate.objects.filter(
         pk=update_id, status=CampaignUpdate.Status.SENDING
     ).first()
@@ -141,178 +133,17 @@ def create_deliveries_and_queue(update_id):
         batch_size=500,
         ignore_conflicts=True,
     )
-    queued = queue_batches(update_id)
-    finish_if_done(update_id)
-    return queued
-
-
-def _sendable(now):
-    stale = now - timezone.timedelta(seconds=STALE_CLAIM_SECONDS)
-    return Q(status=D.PENDING) | Q(status=D.CLAIMED, claimed_at__lt=stale)
-
-
-def queue_batches(update_id, now=None):
-    """Queue one task per batch of sendable rows, as id ranges."""
-    now = now or timezone.now()
-    ids = list(
-        UpdateDelivery.objects.filter(_sendable(now), update_id=update_id)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-    size = batch_size()
-    batches = [ids[start : start + size] for start in range(0, len(ids), size)]
-    for batch in batches:
-        async_task(
-            "campaigns.tasks.send_update_batch",
-            update_id,
-            batch[0],
-            batch[-1],
-            task_name=f"campaign-update-batch:{update_id}:{batch[0]}",
-        )
-    return len(batches)
+    return len(contact_ids)
 
 
 def resume_unfinished(now=None):
-    now = now or timezone.now()
-    queued = 0
-    sending = CampaignUpdate.objects.filter(status=CampaignUpdate.Status.SENDING)
-    for update_id in sending.values_list("id", flat=True):
-        if not finish_if_done(update_id, now):
-            queued += queue_batches(update_id, now)
-    return queued
-
-
-def finish_if_done(update_id, now=None):
-    open_rows = UpdateDelivery.objects.filter(
-        update_id=update_id, status__in=[D.PENDING, D.CLAIMED]
-    )
-    if open_rows.exists():
-        return False
-    CampaignUpdate.objects.filter(pk=update_id, status=CampaignUpdate.Status.SENDING).update(
-        status=CampaignUpdate.Status.SENT, finished_at=now or timezone.now()
-    )
-    return True
-
-
-# ---------------------------------------------------------------------------
-# Sending one batch
-
-
-def _messages(update, rows, merge):
-    """One merge message for the batch, or one message per recipient."""
-    subject, text, body = render_update(update)
-    unsubscribe = {email: links.unsubscribe_url(contact_id, v) for _, email, contact_id, v in rows}
-    if merge:
-        message = EmailMultiAlternatives(
-            subject,
-            text,
-            settings.DEFAULT_FROM_EMAIL,
-            to=list(unsubscribe),
-            headers={"List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-        )
-        message.attach_alternative(body, "text/html")
-        # Always set merge_data: without it every recipient would see every address.
-        message.merge_data = {email: {"unsubscribe_url": url} for email, url in unsubscribe.items()}
-        message.merge_headers = {
-            email: {"List-Unsubscribe": f"<{url}>"} for email, url in unsubscribe.items()
-        }
-        return [message]
-    messages = []
-    for email, url in unsubscribe.items():
-        key = placeholder("unsubscribe_url")
-        message = EmailMultiAlternatives(
-            subject,
-            text.replace(key, url),
-            settings.DEFAULT_FROM_EMAIL,
-            to=[email],
-            headers=unsubscribe_headers(url),
-        )
-        message.attach_alternative(body.replace(key, url), "text/html")
-        messages.append(message)
-    return messages
-
-
-def _message_ids(messages):
-    ids = {}
-    for message in messages:
-        status = getattr(message, "anymail_status", None)
-        for email, recipient in (getattr(status, "recipients", None) or {}).items():
-            ids[email.lower()] = (str(recipient.message_id or ""), recipient.status)
-    return ids
+    """What the outbox's resume schedule does, for every kind."""
+    return outbox.resume_open_sends(now)
 
 
 def send_batch(update_id, first_id, last_id, now=None):
     """Send one batch of an update's deliveries. Safe to run twice, or at the same time."""
-    now = now or timezone.now()
-    token = uuid.uuid4().hex
-    rows = UpdateDelivery.objects.filter(update_id=update_id, id__gte=first_id, id__lte=last_id)
-    claimed = rows.filter(_sendable(now)).update(
-        status=D.CLAIMED, claim_token=token, claimed_at=now
-    )
-    if not claimed:
-        finish_if_done(update_id, now)
-        return 0
-    mine = rows.filter(status=D.CLAIMED, claim_token=token)
-    claimed_rows = list(
-        mine.values_list(
-            "id",
-            "contact__email",
-            "contact_id",
-            "contact__link_version",
-            "contact__consents_to_updates",
-            "contact__unsubscribed_at",
-        )
-    )
-    suppressed = suppressed_addresses([row[1] for row in claimed_rows])
-    skipped = [
-        row[0]
-        for row in claimed_rows
-        if row[1].lower() in suppressed or not row[4] or row[5] is not None
-    ]
-    if skipped:
-        mine.filter(id__in=skipped).update(
-            status=D.SUPPRESSED, last_error="Suppressed or withdrawn at send time."
-        )
-    to_send = [row[:4] for row in claimed_rows if row[0] not in set(skipped)]
-    if not to_send:
-        finish_if_done(update_id, now)
-        return 0
-    update = CampaignUpdate.objects.select_related("campaign").get(pk=update_id)
-    send_ids = [row[0] for row in to_send]
-    messages = _messages(update, to_send, merges_recipients())
-    mine.filter(id__in=send_ids).update(attempts=F("attempts") + 1)
-    try:
-        with get_connection() as connection:
-            connection.send_messages(messages)
-    except Exception as error:  # noqa: BLE001 - any provider failure is recorded and retried
-        summary = type(error).__name__[:300]
-        logger.warning(
-            "Campaign update %s batch failed (%s rows): %s", update_id, len(send_ids), summary
-        )
-        attempted = mine.filter(id__in=send_ids)
-        attempted.filter(attempts__gte=MAX_ATTEMPTS).update(status=D.FAILED, last_error=summary)
-        attempted.filter(attempts__lt=MAX_ATTEMPTS).update(
-            status=D.PENDING, claim_token="", last_error=summary
-        )
-        finish_if_done(update_id, now)
-        return 0
-    ids = _message_ids(messages)
-    sent_at = timezone.now()
-    failed = []
-    by_message_id = defaultdict(list)
-    for row_id, email, *_ in to_send:
-        message_id, status = ids.get(email.lower(), ("", "sent"))
-        if status in ("rejected", "invalid", "failed"):
-            failed.append(row_id)
-        else:
-            by_message_id[message_id[:200]].append(row_id)
-    for message_id, row_ids in by_message_id.items():
-        mine.filter(id__in=row_ids).update(status=D.SENT, sent_at=sent_at, message_id=message_id)
-    if failed:
-        mine.filter(id__in=failed).update(status=D.FAILED, last_error="Rejected by the provider.")
-    finish_if_done(update_id, now)
-    logger.info("Campaign update %s: batch sent to %s", update_id, len(send_ids) - len(failed))
-    return len(send_ids) - len(failed)
+    return outbox.send_batch(KIND, update_id, first_id, last_id, now)
 
 
 def with_counts(queryset):

@@ -23,6 +23,8 @@ class CoreConfig(AppConfig):
 
         schedules.register("task-heartbeat", "core.tasks.record_heartbeat", 1)
         schedules.register("publish-scheduled-pages", "core.tasks.publish_scheduled_pages", 5)
+        # Every kind of bulk message: batches left by a dead worker, or due for a retry.
+        schedules.register("resume-outbox-sends", "core.outbox.resume_open_sends", 5)
         schedules.register("forget-webhook-receipts", "core.webhooks.forget_old_receipts", 24 * 60)
         schedules.register("clear-expired-sessions", "core.tasks.clear_expired_sessions", 24 * 60)
         post_migrate.connect(schedules.ensure_schedules, sender=self)

@@ -9,6 +9,9 @@ from django.db import DEFAULT_DB_ALIAS
 
 # name -> (dotted path of the task function, minutes between runs).
 SCHEDULES: dict[str, tuple[str, int]] = {}
+# Names of schedules whose work moved elsewhere: their rows are deleted, so an existing install
+# never runs a task that no longer exists.
+RETIRED: set[str] = set()
 
 
 def register(name: str, func: str, minutes: int) -> None:
@@ -19,10 +22,16 @@ def register(name: str, func: str, minutes: int) -> None:
     SCHEDULES[name] = (func, minutes)
 
 
+def retire(name: str) -> None:
+    """Delete the schedule `name` on the next migrate (an app's work that moved or ended)."""
+    RETIRED.add(name)
+
+
 def ensure_schedules(using=DEFAULT_DB_ALIAS, **kwargs):
-    """Create or update each schedule by its name; never duplicate one."""
+    """Create or update each schedule by its name; never duplicate one; delete retired ones."""
     from django_q.models import Schedule
 
+    Schedule.objects.using(using).filter(name__in=RETIRED).delete()
     for name, (func, minutes) in SCHEDULES.items():
         Schedule.objects.using(using).update_or_create(
             name=name,

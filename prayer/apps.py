@@ -50,10 +50,14 @@ class PrayerConfig(AppConfig):
     verbose_name = "Prayer"
 
     def ready(self):
-        from core import privacy, schedules, webhooks
+        from core import outbox, privacy, schedules, webhooks
         from prayer import privacy as prayer_privacy
+        from prayer.digests.sending import DigestKind
+        from prayer.messages import VigilMessageKind
         from prayer.provider_unsubscribe import stop_digests
 
+        outbox.register(DigestKind())
+        outbox.register(VigilMessageKind())
         privacy.register(prayer_privacy)
         bind_route_views()
         register_demo()

@@ -17,9 +17,11 @@ class VolunteersConfig(AppConfig):
     verbose_name = "Volunteers"
 
     def ready(self):
-        from core import privacy, schedules
+        from core import outbox, privacy, schedules
         from volunteers import privacy as volunteer_privacy
+        from volunteers.messages import ShiftMessageKind
 
+        outbox.register(ShiftMessageKind())
         privacy.register(volunteer_privacy)
         register_demo()
         for name, func, minutes in (

@@ -3,20 +3,21 @@
 Reminders, check-expiry notices and the daily summary are claimed with a conditional UPDATE
 or a unique row before anything is sent, so a rerun (django-q2 delivers at least once) never
 sends them again. Status emails (confirmed, waitlisted, ...) read the sign-up when they run
-and are skipped once it has moved on, so a late retry never contradicts a newer email.
+and are skipped once it has moved on, so a late retry never contradicts a newer email. A
+shift message writes its delivery rows once and the outbox sends them (website/outbox.py,
+volunteers/messages.py).
 """
 
 import datetime
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core.emails import build_message, render_email
-from core.mailing import batch_limit, merges_recipients, suppressed_addresses
+from core import outbox
+from core.emails import build_message
 from volunteers.calendars import signup_calendar
 from volunteers.emails import (
     TEMPLATES,
@@ -47,6 +48,7 @@ DAY_BEFORE_FROM = datetime.time(9, 0)
 MORNING_FROM = datetime.time(6, 0)
 MORNING_LEAD = datetime.timedelta(hours=2)
 EXPIRY_NOTICE_DAYS = 30
+SHIFT_MESSAGE = "shift_message"
 
 
 def send_signup_email(signup_id, kind):
@@ -224,70 +226,15 @@ def send_coordinator_summary(today=None):
     return len(rows)
 
 
-MANAGE_PLACEHOLDER = "%recipient.manage_url%"
-
-
 def send_shift_message(message_id):
-    """A coordinator's message to everyone on a shift, claimed once, sent in batches."""
-    now = timezone.now()
-    if not ShiftMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(sent_at=now):
-        return 0
-    shift_message = ShiftMessage.objects.select_related("shift__opportunity").get(pk=message_id)
-    statuses = [Status.CONFIRMED]
-    if shift_message.include_waitlist:
-        statuses.append(Status.WAITLISTED)
-    volunteers = [
-        signup.volunteer
-        for signup in SignUp.objects.filter(
-            shift=shift_message.shift, status__in=statuses, volunteer__anonymised_at__isnull=True
-        )
-        .select_related("volunteer")
-        .order_by("pk")
-    ]
-    suppressed = suppressed_addresses([v.email for v in volunteers])
-    volunteers = [v for v in volunteers if v.email not in suppressed]
-    from volunteers.emails import shift_context
-
-    context = {
-        "subject": shift_message.subject,
-        "body": shift_message.body,
-        "manage_url": MANAGE_PLACEHOLDER,
-        **shift_context(shift_message.shift),
-    }
-    subject, text, html = render_email("volunteers-shift-message", context)
-    merge = merges_recipients()
-    size = batch_limit()
-    for start in range(0, len(volunteers), size):
-        batch = volunteers[start : start + size]
-        for message in batch_messages(subject, text, html, batch, merge):
-            message.send()
-    ShiftMessage.objects.filter(pk=message_id).update(recipient_count=len(volunteers))
-    logger.info("Shift message %s sent to %s volunteers", message_id, len(volunteers))
-    return len(volunteers)
-
-
-def batch_messages(subject, text, html, volunteers, merge):
-    """One message with merge data per batch, or one per person for backends without merge."""
-    links = {v.email: manage_url(v) for v in volunteers}
-    if merge:
-        message = EmailMultiAlternatives(
-            subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=list(links)
-        )
-        message.attach_alternative(html, "text/html")
-        # Always set merge_data: without it every recipient would see every address.
-        message.merge_data = {email: {"manage_url": url} for email, url in links.items()}
-        return [message]
-    messages = []
-    for email, url in links.items():
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=text.replace(MANAGE_PLACEHOLDER, url),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[email],
-        )
-        message.attach_alternative(html.replace(MANAGE_PLACEHOLDER, url), "text/html")
-        messages.append(message)
-    return messages
+    """A coordinator's message to everyone on a shift: rows written once, then the outbox
+    sends them in batches (volunteers/messages.py); the number of rows written."""
+    ShiftMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(sent_at=timezone.now())
+    if ShiftMessage.objects.filter(pk=message_id, finished_at__isnull=False).exists():
+        return 0  # a rerun of a finished send
+    created = outbox.start(SHIFT_MESSAGE, message_id)
+    logger.info("Shift message %s: %s deliveries", message_id, created)
+    return created
 
 
 def purge_unconfirmed_signups(now=None):

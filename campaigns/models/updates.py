@@ -11,6 +11,8 @@ from django.utils.html import strip_tags
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 
+from core.outbox import Delivery
+
 UPDATE_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]
 
 
@@ -75,29 +77,13 @@ class CampaignUpdate(models.Model):
         return self.sent_at is None
 
 
-class UpdateDelivery(models.Model):
+class UpdateDelivery(Delivery):
     """One contact's copy of one update: claimed before sending, marked sent after."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Due"
-        CLAIMED = "claimed", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SUPPRESSED = "suppressed", "Suppressed"
 
     update = models.ForeignKey(CampaignUpdate, on_delete=models.CASCADE, related_name="deliveries")
     contact = models.ForeignKey(
         "campaigns.RegistrationContact", on_delete=models.CASCADE, related_name="deliveries"
     )
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
-    )
-    claim_token = models.CharField(max_length=32, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    message_id = models.CharField(max_length=200, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         verbose_name_plural = "update deliveries"

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core import outbox
 from core.emails import email_context
 from core.mailing import batch_limit
 from prayer.digests.content import (
@@ -29,8 +30,7 @@ from prayer.digests.content import (
     load_candidates,
     render_issue,
 )
-from prayer.digests.rows import finish_if_done, sendable
-from prayer.digests.sending import send_batch
+from prayer.digests.sending import KIND, send_batch
 from prayer.models import DigestDelivery, DigestIssue, Subscription
 from prayer.scheduling import next_digest_at
 
@@ -273,40 +273,16 @@ def dispatch(now=None, dry_run=False, send_now=False):
 
 def batch_ranges(issue_ids, now=None):
     """(issue id, first row id, last row id) for each batch of sendable rows of these issues."""
-    now = now or timezone.now()
-    limit = batch_limit()
-    rows = (
-        DigestDelivery.objects.filter(issue_id__in=issue_ids)
-        .filter(sendable(now))
-        .order_by("issue_id", "id")
-        .values_list("issue_id", "id")
-    )
-    batches = []
-    current = None
-    for issue_id, delivery_id in rows.iterator(chunk_size=10_000):
-        if current and current[0] == issue_id and current[3] < limit:
-            current[2] = delivery_id
-            current[3] += 1
-        else:
-            current = [issue_id, delivery_id, delivery_id, 1]
-            batches.append(current)
-    return [(issue_id, first_id, last_id) for issue_id, first_id, last_id, _ in batches]
+    return [
+        (issue_id, first_id, last_id)
+        for issue_id in issue_ids
+        for first_id, last_id in outbox.batch_ranges(KIND, issue_id, now)
+    ]
 
 
 def queue_batches(issue_ids, now=None):
-    """Queue one task per batch of sendable rows (a range of row ids, not a list)."""
-    from django_q.tasks import async_task
-
-    batches = batch_ranges(issue_ids, now)
-    for issue_id, first_id, last_id in batches:
-        async_task(
-            "prayer.tasks.digests.send_digest_batch",
-            issue_id,
-            first_id,
-            last_id,
-            task_name=f"digest-batch:{issue_id}:{first_id}",
-        )
-    return len(batches)
+    """Queue one outbox task per batch of sendable rows (a range of row ids, not a list)."""
+    return sum(outbox.queue_batches(KIND, issue_id, now) for issue_id in issue_ids)
 
 
 def send_batches_now(issue_ids, now=None):
@@ -315,21 +291,3 @@ def send_batches_now(issue_ids, now=None):
     for issue_id, first_id, last_id in batches:
         send_batch(issue_id, first_id, last_id)
     return len(batches)
-
-
-def resume_unfinished(now=None, exclude=()):
-    """Queue batches for rows left behind: retries that are due, and claims of dead workers.
-
-    ``exclude``: issues whose batches were queued a moment ago by the same tick.
-    """
-    now = now or timezone.now()
-    issue_ids = list(
-        DigestIssue.objects.filter(status=DigestIssue.Status.SENDING)
-        .exclude(id__in=list(exclude))
-        .values_list("id", flat=True)
-    )
-    if not issue_ids:
-        return 0
-    for issue_id in issue_ids:
-        finish_if_done(issue_id, now)
-    return queue_batches(issue_ids, now)

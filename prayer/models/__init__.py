@@ -12,6 +12,7 @@ from prayer.models.topics import Topic
 from prayer.models.vigils import (
     SlotBooking,
     VigilMessage,
+    VigilMessageDelivery,
     VigilPage,
     VigilSignup,
     VigilSlot,
@@ -34,6 +35,7 @@ __all__ = [
     "Subscription",
     "Topic",
     "VigilMessage",
+    "VigilMessageDelivery",
     "VigilPage",
     "VigilSignup",
     "VigilSlot",

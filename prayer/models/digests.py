@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils import timezone
 
+from core.outbox import Delivery
+
 
 class DigestIssue(models.Model):
     """One rendered digest: the same content for every subscriber it goes to."""
@@ -34,15 +36,8 @@ class DigestIssue(models.Model):
         return f"{self.subject} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
-class DigestDelivery(models.Model):
+class DigestDelivery(Delivery):
     """One subscriber's copy of one issue. Claimed before sending, marked sent after."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Due"
-        CLAIMED = "claimed", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SUPPRESSED = "suppressed", "Suppressed"
 
     # No single-column indexes: (issue, status) and the unique (subscription, issue) cover
     # every lookup, and each index a row carries is written again when a batch claims and
@@ -53,14 +48,6 @@ class DigestDelivery(models.Model):
     subscription = models.ForeignKey(
         "prayer.Subscription", on_delete=models.CASCADE, related_name="deliveries", db_index=False
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    claim_token = models.CharField(max_length=32, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    message_id = models.CharField(max_length=200, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         constraints = [

@@ -23,6 +23,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.signals import page_published
 
+from core.outbox import Delivery
 from core.routing import RouteViews
 from prayer.models.calendars import time_zone_panel
 from prayer.models.subscriptions import validate_time_zone
@@ -323,6 +324,29 @@ class VigilMessage(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class VigilMessageDelivery(Delivery):
+    """One sign-up's copy of an organisers' message, sent by the outbox."""
+
+    # Not "message": its column would clash with the provider's message_id.
+    vigil_message = models.ForeignKey(
+        VigilMessage, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    signup = models.ForeignKey(
+        VigilSignup, on_delete=models.CASCADE, related_name="message_deliveries"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vigil_message", "signup"], name="one_delivery_per_vigil_message_and_signup"
+            )
+        ]
+        indexes = [models.Index(fields=["vigil_message", "status"])]
+
+    def __str__(self):
+        return f"{self.vigil_message_id} → {self.signup_id}: {self.status}"
 
 
 @receiver(page_published)

@@ -1,18 +1,14 @@
-"""Digest tasks: the 15-minute schedule and one task per batch of deliveries.
+"""Digest tasks: the 15-minute dispatch schedule.
 
-Both are idempotent: django-q2 may run a task twice, and both tolerate it (the
-dispatch finds nobody due the second time, a batch finds its rows already claimed).
+Idempotent: django-q2 may run it twice, and the dispatch finds nobody due the second
+time. Its batches are the outbox's tasks (core/outbox.py); batches left behind by
+retries or crashes are queued again by the outbox's own resume schedule.
 """
 
 from prayer import digests
 
 
 def send_due_digests():
-    """Dispatch digests to everyone due, and pick up batches left behind by retries or crashes."""
+    """Dispatch digests to everyone due: one issue per distinct content, batches queued."""
     result = digests.dispatch()
-    resumed = digests.resume_unfinished(exclude=result.issue_ids)
-    return {"due": result.due, "issues": result.issues, "resumed_batches": resumed}
-
-
-def send_digest_batch(issue_id, first_id, last_id):
-    return digests.send_batch(issue_id, first_id, last_id)
+    return {"due": result.due, "issues": result.issues, "batches": result.batches}

@@ -1,7 +1,9 @@
 """Vigil tasks: the booking confirmation with its calendar file, reminders, organisers' mail.
 
 Each is idempotent: what it sends is claimed first with a conditional UPDATE (a time set
-only where it was empty), so a second run of the same task finds nothing left to send.
+only where it was empty), so a second run of the same task finds nothing left to send. An
+organisers' message writes its delivery rows once and the outbox sends them
+(core/outbox.py, prayer/messages.py).
 """
 
 import datetime
@@ -9,18 +11,16 @@ import logging
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db.models import F
 from django.utils import timezone
 
-from core.emails import build_message, render_email
+from core import outbox
+from core.emails import build_message
 from core.mailing import (
-    batch_limit,
-    merges_recipients,
     suppressed_addresses,
-    unsubscribe_headers,
 )
-from prayer.emails.vigils import manage_url, unsubscribe_url
+from prayer.emails.vigils import manage_url
 from prayer.models import SlotBooking, VigilMessage, VigilSignup
 from prayer.scheduling import zone_or_utc
 from prayer.vigils import bookings_ics_bytes, slot_label, theme_for
@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 DAY_BEFORE = datetime.timedelta(hours=24)
 SOON_BEFORE = datetime.timedelta(minutes=15)
+VIGIL_MESSAGE = "vigil_message"
 
 
 def claim(bookings, field, now):
@@ -139,71 +140,15 @@ def send_due_reminders(now=None):
 
 
 def send_vigil_message(message_id):
-    """An organiser's message to everyone holding a slot, in batches, once."""
+    """An organiser's message to everyone holding a slot: rows written once, then the
+    outbox sends them in batches (prayer/messages.py); the number of rows written."""
     now = timezone.now()
-    if not VigilMessage.objects.filter(pk=message_id, started_at__isnull=True).update(
-        started_at=now
-    ):
-        return 0  # another run has it
-    vigil_message = VigilMessage.objects.select_related("vigil").get(pk=message_id)
-    vigil = vigil_message.vigil
-    recipients = list(
-        VigilSignup.objects.filter(
-            vigil=vigil,
-            status=VigilSignup.Status.CONFIRMED,
-            wants_organiser_email=True,
-            bookings__isnull=False,
-        )
-        .distinct()
-        .values_list("pk", "email", "token_version")
-    )
-    suppressed = suppressed_addresses([email for _, email, _ in recipients])
-    recipients = [row for row in recipients if row[1] not in suppressed]
-    subject, text, html = render_email(
-        "prayer-vigil-message",
-        {"vigil_title": vigil.title, "vigil_url": vigil.full_url, "body": vigil_message.body},
-    )
-    subject = vigil_message.subject
-    with get_connection() as connection:
-        size = batch_limit()
-        for start in range(0, len(recipients), size):
-            batch = recipients[start : start + size]
-            for message in batch_messages(batch, subject, text, html):
-                message.connection = connection
-                message.send()
-    VigilMessage.objects.filter(pk=message_id).update(
-        finished_at=timezone.now(), recipient_count=len(recipients)
-    )
-    logger.info("Vigil message %s sent to %s people", message_id, len(recipients))
-    return len(recipients)
-
-
-def batch_messages(batch, subject, text, html):
-    """One provider call per batch where the backend merges recipients (merge data keeps
-    each address private); one message per person on other backends."""
-    headers = {
-        email: unsubscribe_headers(unsubscribe_url(pk, version)) for pk, email, version in batch
-    }
-    if merges_recipients():
-        message = EmailMultiAlternatives(
-            subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=list(headers)
-        )
-        message.attach_alternative(html, "text/html")
-        message.merge_data = {email: {} for email in headers}
-        message.merge_headers = headers
-        return [message]
-    messages = []
-    for email, personal in headers.items():
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[email],
-            headers=personal,
-        )
-        message.attach_alternative(html, "text/html")
-        messages.append(message)
-    return messages
+    VigilMessage.objects.filter(pk=message_id, started_at__isnull=True).update(started_at=now)
+    if VigilMessage.objects.filter(pk=message_id, finished_at__isnull=False).exists():
+        return 0  # a rerun of a finished send
+    created = outbox.start(VIGIL_MESSAGE, message_id)
+    logger.info("Vigil message %s: %s deliveries", message_id, created)
+    return created
 
 
 def purge_unconfirmed_signups(now=None):

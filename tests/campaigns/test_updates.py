@@ -14,6 +14,7 @@ from django.utils import timezone
 from campaigns import links, updates
 from campaigns.models import CampaignUpdate, RegistrationContact, UpdateDelivery
 from campaigns.registration import add_contact
+from core import outbox
 from core.models import Suppression
 from tests.factories import UserFactory, register_church
 
@@ -129,7 +130,9 @@ def test_an_update_is_sent_once_however_often_it_is_started(update, registrants,
     assert UpdateDelivery.objects.filter(status="sent").count() == 2
 
 
-def test_a_failed_provider_call_is_retried_later(update, registrants, coordinator, monkeypatch):
+def test_a_failed_provider_call_is_retried_later(
+    update, registrants, coordinator, monkeypatch, time_machine
+):
     def fail(self, messages):
         raise ConnectionError("provider down")
 
@@ -141,6 +144,9 @@ def test_a_failed_provider_call_is_retried_later(update, registrants, coordinato
         "ConnectionError"
     )
     monkeypatch.undo()
+    updates.resume_unfinished()
+    assert not mail.outbox, "not before the backoff has passed"
+    time_machine.move_to(timezone.now() + outbox.RETRY_BACKOFF, tick=False)
     updates.resume_unfinished()
     assert recipients_of(mail.outbox) == ["sarah@example.org", "tom@example.org"]
     update.refresh_from_db()

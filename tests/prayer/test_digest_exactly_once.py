@@ -9,10 +9,11 @@ from anymail.exceptions import AnymailRequestsAPIError
 from django.core import mail
 from django.db import connection
 
+from core import outbox
 from prayer import digests
-from prayer.digests import dispatching, sending
+from prayer.digests import dispatching
 from prayer.models import DigestDelivery, DigestIssue, PrayerRequest, Subscription
-from prayer.tasks.digests import send_digest_batch, send_due_digests
+from prayer.tasks.digests import send_due_digests
 
 NOW = datetime.datetime(2026, 3, 2, 7, 30, tzinfo=datetime.UTC)
 
@@ -35,8 +36,11 @@ def clock(time_machine):
 @pytest.fixture
 def run(django_capture_on_commit_callbacks):
     def tick():
+        """What the schedules do: the digest dispatch, then the outbox's resume."""
         with django_capture_on_commit_callbacks(execute=True):
-            return send_due_digests()
+            result = send_due_digests()
+            outbox.resume_open_sends()
+            return result
 
     return tick
 
@@ -64,7 +68,7 @@ def received():
 
 
 def outbox_claims():
-    return {m.anymail_test_params.get("metadata", {}).get("digest_claim") for m in mail.outbox}
+    return {m.anymail_test_params.get("metadata", {}).get("outbox_claim") for m in mail.outbox}
 
 
 def accepted_from_outbox(tokens):
@@ -90,7 +94,7 @@ def test_same_batch_task_twice_sends_once(clock, run):
     run()
     rows = DigestDelivery.objects.order_by("id")
 
-    assert send_digest_batch(rows[0].issue_id, rows[0].id, rows[2].id) == 0
+    assert digests.send_batch(rows[0].issue_id, rows[0].id, rows[2].id) == 0
 
     assert received() == {s.email: 1 for s in subs}
 
@@ -119,9 +123,9 @@ def test_killed_after_provider_call_is_not_resent_when_provider_confirms(clock, 
     assert received() == {s.email: 1 for s in subs}
 
     monkeypatch.setattr(AnymailTestBackend, "send_messages", real_send)
-    monkeypatch.setattr(sending, "provider_accepted_claims", accepted_from_outbox)
+    monkeypatch.setattr(outbox, "provider_accepted_claims", accepted_from_outbox)
     # Before the stale timeout nobody touches the claimed rows.
-    clock.shift(datetime.timedelta(seconds=digests.claim_timeout() - 5))
+    clock.shift(datetime.timedelta(seconds=outbox.claim_timeout() - 5))
     run()
     assert set(DigestDelivery.objects.values_list("status", flat=True)) == {"claimed"}
     # After it, they are reconciled with the provider instead of sent again.
@@ -147,8 +151,8 @@ def test_killed_before_provider_call_is_sent_after_stale_timeout(clock, run, mon
     assert mail.outbox == []
 
     monkeypatch.setattr(AnymailTestBackend, "send_messages", real_send)
-    monkeypatch.setattr(sending, "provider_accepted_claims", accepted_from_outbox)
-    clock.shift(datetime.timedelta(seconds=digests.claim_timeout() + 1))
+    monkeypatch.setattr(outbox, "provider_accepted_claims", accepted_from_outbox)
+    clock.shift(datetime.timedelta(seconds=outbox.claim_timeout() + 1))
     run()
 
     assert received() == {s.email: 1 for s in subs}
@@ -181,7 +185,7 @@ def test_mailgun_events_lookup_answers_which_claims_were_accepted(settings, monk
 
     monkeypatch.setattr("requests.get", fake_get)
 
-    assert digests.provider_accepted_claims(["yes-token", "no-token"]) == {"yes-token"}
+    assert outbox.provider_accepted_claims(["yes-token", "no-token"]) == {"yes-token"}
     assert seen[0][0] == "https://api.example.test/v3/mg.example.org/events"
     assert seen[0][1]["event"] == "accepted"
 
@@ -201,16 +205,16 @@ def test_in_doubt_rows_wait_when_the_provider_lookup_fails(clock, run, monkeypat
     monkeypatch.setattr(AnymailTestBackend, "send_messages", real_send)
 
     def lookup_down(tokens):
-        raise digests.ProviderLookupFailed("ConnectionError")
+        raise outbox.ProviderLookupFailed("ConnectionError")
 
-    monkeypatch.setattr(sending, "provider_accepted_claims", lookup_down)
-    clock.shift(datetime.timedelta(seconds=digests.claim_timeout() + 1))
+    monkeypatch.setattr(outbox, "provider_accepted_claims", lookup_down)
+    clock.shift(datetime.timedelta(seconds=outbox.claim_timeout() + 1))
     run()
     assert received() == {s.email: 1 for s in subs}
     assert set(DigestDelivery.objects.values_list("status", flat=True)) == {"claimed"}
 
-    monkeypatch.setattr(sending, "provider_accepted_claims", accepted_from_outbox)
-    clock.shift(datetime.timedelta(seconds=digests.claim_timeout() + 1))
+    monkeypatch.setattr(outbox, "provider_accepted_claims", accepted_from_outbox)
+    clock.shift(datetime.timedelta(seconds=outbox.claim_timeout() + 1))
     run()
     assert received() == {s.email: 1 for s in subs}
     assert set(DigestDelivery.objects.values_list("status", flat=True)) == {"sent"}
@@ -218,7 +222,7 @@ def test_in_doubt_rows_wait_when_the_provider_lookup_fails(clock, run, monkeypat
 
 @pytest.mark.django_db
 def test_other_providers_cannot_be_asked():
-    assert digests.provider_accepted_claims(["token"]) is None
+    assert outbox.provider_accepted_claims(["token"]) is None
 
 
 @pytest.mark.django_db
@@ -235,14 +239,14 @@ def test_provider_5xx_is_retried_with_backoff_then_sent(clock, run, monkeypatch)
     assert delivery.status == "pending"
     assert delivery.attempts == 1
     assert delivery.last_error == "AnymailRequestsAPIError: HTTP 503"
-    assert delivery.next_attempt_at == NOW + digests.RETRY_BACKOFF
+    assert delivery.next_attempt_at == NOW + outbox.RETRY_BACKOFF
     assert "@" not in delivery.last_error
 
     monkeypatch.setattr(AnymailTestBackend, "send_messages", real_send)
     run()  # too early: the backoff has not passed
     assert mail.outbox == []
 
-    clock.shift(digests.RETRY_BACKOFF)
+    clock.shift(outbox.RETRY_BACKOFF)
     run()
 
     assert received() == {s.email: 1 for s in subs}
@@ -273,13 +277,13 @@ def test_repeated_failure_marks_rows_failed(clock, run, monkeypatch):
 
     monkeypatch.setattr(AnymailTestBackend, "send_messages", unavailable)
     run()
-    for attempt in range(1, digests.MAX_ATTEMPTS):
-        clock.shift(digests.RETRY_BACKOFF * 2 ** (attempt - 1))
+    for attempt in range(1, outbox.MAX_ATTEMPTS):
+        clock.shift(outbox.RETRY_BACKOFF * 2 ** (attempt - 1))
         run()
 
     rows = DigestDelivery.objects.all()
     assert {row.status for row in rows} == {"failed"}
-    assert {row.attempts for row in rows} == {digests.MAX_ATTEMPTS}
+    assert {row.attempts for row in rows} == {outbox.MAX_ATTEMPTS}
     assert DigestIssue.objects.get().status == "done"
     # Nothing more happens on later ticks.
     clock.shift(datetime.timedelta(days=1))

@@ -46,3 +46,14 @@ def test_expired_sessions_are_cleared_every_day(client):
 
     assert list(Session.objects.values_list("session_key", flat=True)) == [session.session_key]
     assert Schedule.objects.get(name="clear-expired-sessions").minutes == 24 * 60
+
+
+def test_a_retired_schedule_is_removed():
+    Schedule.objects.create(
+        name="resume-campaign-updates", func="campaigns.tasks.resume_update_sends", minutes=10
+    )
+    ensure_schedules()
+    assert not Schedule.objects.filter(name="resume-campaign-updates").exists()
+    assert Schedule.objects.get(name="resume-outbox-sends").func == (
+        "core.outbox.resume_open_sends"
+    )

@@ -1,6 +1,12 @@
 from volunteers.models.pages import OpportunityPage, Skill, VolunteerIndexPage
 from volunteers.models.people import SafeguardingCheck, Volunteer
-from volunteers.models.shifts import CoordinatorSummary, Shift, ShiftMessage, SignUp
+from volunteers.models.shifts import (
+    CoordinatorSummary,
+    Shift,
+    ShiftMessage,
+    ShiftMessageDelivery,
+    SignUp,
+)
 
 __all__ = [
     "CoordinatorSummary",
@@ -8,6 +14,7 @@ __all__ = [
     "SafeguardingCheck",
     "Shift",
     "ShiftMessage",
+    "ShiftMessageDelivery",
     "SignUp",
     "Skill",
     "Volunteer",

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.outbox import Delivery
 from volunteers.models.people import Volunteer
 
 
@@ -252,6 +253,7 @@ class ShiftMessage(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
     recipient_count = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -259,6 +261,29 @@ class ShiftMessage(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class ShiftMessageDelivery(Delivery):
+    """One sign-up's copy of a coordinator's shift message, sent by the outbox."""
+
+    wagtail_reference_index_ignore = True
+
+    # Not "message": its column would clash with the provider's message_id.
+    shift_message = models.ForeignKey(
+        ShiftMessage, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    signup = models.ForeignKey(SignUp, on_delete=models.CASCADE, related_name="message_deliveries")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift_message", "signup"], name="one_delivery_per_shift_message_and_signup"
+            )
+        ]
+        indexes = [models.Index(fields=["shift_message", "status"])]
+
+    def __str__(self):
+        return f"{self.shift_message_id} → {self.signup_id}: {self.status}"
 
 
 class CoordinatorSummary(models.Model):

@@ -31,7 +31,3 @@ class Command(BaseCommand):
             f"({result.batches} batches); {result.due} subscribers due, "
             f"{result.without_content} with nothing new."
         )
-        if not dry_run:
-            resumed = digests.resume_unfinished(exclude=result.issue_ids)
-            if resumed:
-                self.stdout.write(f"Resumed {resumed} unfinished batches.")
