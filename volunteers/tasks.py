@@ -288,21 +288,3 @@ def batch_messages(subject, text, html, volunteers, merge):
         message.attach_alternative(html.replace(MANAGE_PLACEHOLDER, url), "text/html")
         messages.append(message)
     return messages
-
-
-def purge_unconfirmed_signups(now=None):
-    """Daily: forget sign-ups whose emailed link was not followed within
-    RETENTION_UNCONFIRMED_DAYS, and the profiles they leave with nothing: an unproven address
-    is not kept."""
-    from volunteers.models import Volunteer
-
-    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.RETENTION_UNCONFIRMED_DAYS)
-    stale = SignUp.objects.filter(status=Status.PENDING_EMAIL, created_at__lt=cutoff)
-    deleted, _ = stale.delete()
-    orphans = Volunteer.objects.filter(
-        signups__isnull=True, checks__isnull=True, user__isnull=True, created_at__lt=cutoff
-    )
-    orphans.delete()
-    if deleted:
-        logger.info("Purged %s unconfirmed volunteer sign-ups", deleted)
-    return deleted

@@ -16,22 +16,14 @@ SCHEDULES = {
     "volunteer-expiring-checks": ("volunteers.tasks.remind_expiring_checks", 24 * 60),
     "volunteer-expired-clearances": ("volunteers.tasks.withdraw_expired_clearances", 24 * 60),
     "volunteer-coordinator-summary": ("volunteers.tasks.send_coordinator_summary", 24 * 60),
-    "volunteer-purge-unconfirmed": ("volunteers.tasks.purge_unconfirmed_signups", 24 * 60),
     "send-calendar-entries": ("prayer.tasks.calendars.send_due_calendar_entries", 15),
     "send-vigil-reminders": ("prayer.tasks.vigils.send_due_reminders", 5),
-    "purge-unconfirmed-vigil-signups": ("prayer.tasks.vigils.purge_unconfirmed_signups", 24 * 60),
-    "purge-unconfirmed-calendar-subscriptions": (
-        "prayer.tasks.calendars.purge_unconfirmed_calendar_subscriptions",
-        24 * 60,
-    ),
     "resume-campaign-updates": ("campaigns.tasks.resume_update_sends", 10),
     "take-down-ended-consent": ("website.consent.tasks.take_down_ended_consent", 15),
     "forget-webhook-receipts": ("website.webhooks.forget_old_receipts", 24 * 60),
     "clear-expired-sessions": ("website.tasks.clear_expired_sessions", 24 * 60),
-    "purge-unconfirmed-subscriptions": (
-        "prayer.tasks.subscriptions.purge_unconfirmed_subscriptions",
-        24 * 60,
-    ),
+    # Every kind of row pending until its emailed link is followed (website.confirmation).
+    "purge-unconfirmed": ("website.confirmation.purge_unconfirmed", 24 * 60),
     # Retention (issue 7): see the README's "Retention" section for what each keeps.
     "warn-inactive-volunteers": ("volunteers.retention.warn_inactive_volunteers", 24 * 60),
     "anonymise-inactive-volunteers": (

@@ -204,15 +204,3 @@ def batch_messages(batch, subject, text, html):
         message.attach_alternative(html, "text/html")
         messages.append(message)
     return messages
-
-
-def purge_unconfirmed_signups(now=None):
-    """Addresses not confirmed within RETENTION_UNCONFIRMED_DAYS are not kept (however soon
-    the emailed link expires: one period for every unconfirmed request on the site)."""
-    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.RETENTION_UNCONFIRMED_DAYS)
-    deleted, _ = VigilSignup.objects.filter(
-        status=VigilSignup.Status.PENDING, created_at__lt=cutoff, bookings__isnull=True
-    ).delete()
-    if deleted:
-        logger.info("Purged %s unconfirmed vigil sign-ups", deleted)
-    return deleted

@@ -18,9 +18,9 @@ from tests.factories import UserFactory, add_opportunity, add_shift, add_volunte
 from tests.volunteers.helpers import emails_to, form_data, link_in, path_of
 from volunteers import privacy
 from volunteers.models import SignUp, Volunteer
-from volunteers.tasks import purge_unconfirmed_signups
 from website.account.attach import attach_records
 from website.account.deletion import delete_account
+from website.confirmation import purge_unconfirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -202,7 +202,7 @@ def test_unconfirmed_details_go_with_their_sign_up_after_the_retention_period(cl
     with time_machine.travel(timezone.now() - datetime.timedelta(days=8), tick=False):
         sign_up_by_form(client, shift)
 
-    assert purge_unconfirmed_signups() == 1
+    assert purge_unconfirmed() == 1
 
     assert not SignUp.objects.exists() and not Volunteer.objects.exists()
 

@@ -1,0 +1,46 @@
+"""One "pending until the emailed link is followed" mechanism, purged by one daily schedule."""
+
+import importlib
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.utils.module_loading import import_string
+from django_q.models import Schedule
+
+from website.confirmation import CONFIRMABLE, purge_unconfirmed
+from website.schedules import SCHEDULES, ensure_schedules
+
+pytestmark = pytest.mark.django_db
+
+RETIREMENT = importlib.import_module("website.migrations.0009_retire_per_feature_purge_schedules")
+
+
+def test_every_feature_registers_its_pending_rows():
+    assert sorted(CONFIRMABLE) == [
+        "prayer.CalendarSubscription",
+        "prayer.Subscription",
+        "prayer.VigilSignup",
+        "volunteers.SignUp",
+    ]
+
+
+def test_one_daily_schedule_purges_every_kind():
+    purges = [name for name, (func, _) in SCHEDULES.items() if "unconfirmed" in func]
+    assert purges == ["purge-unconfirmed"]
+    assert import_string(SCHEDULES["purge-unconfirmed"][0]) is purge_unconfirmed
+    assert SCHEDULES["purge-unconfirmed"][1] == 24 * 60
+
+
+def test_every_scheduled_function_exists():
+    for func, _ in SCHEDULES.values():
+        assert callable(import_string(func)), func
+
+
+def test_an_install_loses_the_old_purge_schedules_and_keeps_the_rest():
+    for name in RETIREMENT.RETIRED:
+        Schedule.objects.create(name=name, func=f"gone.{name}", schedule_type=Schedule.DAILY)
+    RETIREMENT.retire(apps, SimpleNamespace(connection=connection))
+    ensure_schedules()
+    assert sorted(Schedule.objects.values_list("name", flat=True)) == sorted(SCHEDULES)
