@@ -106,7 +106,8 @@ def sign_up_with_account(request, shift):
             },
         )
     form = AccountSignUpForm(request.POST, opportunity=opportunity, volunteer=volunteer)
-    if form.is_valid() and within_limits(request, form, SCOPE):
+    # The account's address is the person: limited per address like the anonymous form.
+    if form.is_valid() and within_limits(request, form, SCOPE, email=request.user.email):
         try:
             signup = signups.sign_up_with_account(
                 request.user,
