@@ -51,11 +51,8 @@ class Confirmable:
         requested_at = self.requested_at
         if isinstance(requested_at, str):
             requested_at = models.F(requested_at)
-        return (
-            self.unconfirmed()
-            .alias(requested_at_for_purge=requested_at)
-            .filter(requested_at_for_purge__lt=self.cutoff(now))
-        )
+        rows: models.QuerySet[Any] = self.unconfirmed().alias(requested_at_for_purge=requested_at)
+        return rows.filter(requested_at_for_purge__lt=self.cutoff(now))
 
     def purge(self, now: datetime.datetime) -> int:
         """Delete the stale rows; the number of this model's rows deleted (not cascades)."""

@@ -11,7 +11,7 @@ from django.db import migrations
 
 
 def e164_or_as_typed(value, region):
-    text = value.strip()
+    text = str(value).strip()
     if text.startswith("00"):
         text = "+" + text[2:]
     try:
@@ -24,9 +24,7 @@ def e164_or_as_typed(value, region):
 
 
 def to_e164(apps, schema_editor):
-    contacts = apps.get_model("campaigns", "RegistrationContact").objects.using(
-        schema_editor.connection.alias
-    )
+    contacts = apps.get_model("campaigns", "RegistrationContact").objects
     rows = contacts.exclude(phone="").values_list("pk", "phone", "registration__country")
     for pk, value, country in rows.iterator():
         number = e164_or_as_typed(value, country)

@@ -12,7 +12,7 @@ from django.db import migrations
 
 
 def e164_or_as_typed(value, region):
-    text = value.strip()
+    text = str(value).strip()
     if text.startswith("00"):
         text = "+" + text[2:]
     try:
@@ -26,9 +26,8 @@ def e164_or_as_typed(value, region):
 
 def to_e164(apps, schema_editor):
     region = getattr(settings, "PHONENUMBER_DEFAULT_REGION", None)
-    alias = schema_editor.connection.alias
     for model, field in (("Volunteer", "phone"), ("SignUp", "pending_phone")):
-        rows = apps.get_model("volunteers", model).objects.using(alias)
+        rows = apps.get_model("volunteers", model).objects
         for pk, value in rows.exclude(**{field: ""}).values_list("pk", field).iterator():
             number = e164_or_as_typed(value, region)
             if number != value:

@@ -16,7 +16,7 @@ RETIRED = [
 
 def retire(apps, schema_editor):
     Schedule = apps.get_model("django_q", "Schedule")
-    Schedule.objects.using(schema_editor.connection.alias).filter(name__in=RETIRED).delete()
+    Schedule.objects.filter(name__in=RETIRED).delete()
 
 
 class Migration(migrations.Migration):
