@@ -5,11 +5,13 @@ import datetime
 
 import pytest
 import time_machine
+from django.core import signing
 
 from campaigns import links as campaign_links
 from prayer import links as subscription_links
 from prayer.emails import calendars as calendar_links
 from prayer.emails import vigils as vigil_links
+from tests.factories import supporter_records
 from volunteers import links as volunteer_links
 from volunteers.models import Volunteer
 from website.signing import LinkRefused, SignedLink, link_refused
@@ -74,6 +76,38 @@ def test_a_link_emailed_before_still_reads_and_is_made_the_same_way(link):
     assert refused.value.reason == LinkRefused.GONE
 
 
+def signed_as_emailed(purpose, subject_id, version):
+    """How website.signing.make_token signed before SignedLink: the format in inboxes today."""
+    return signing.TimestampSigner(salt=f"vigil:{purpose}").sign_object(
+        {"id": subject_id, "v": version}, compress=True
+    )
+
+
+# The supporter_records entry each link's model names.
+RECORD_OF = {
+    "prayer.Subscription": "subscription",
+    "prayer.CalendarSubscription": "calendar_subscription",
+    "prayer.VigilSignup": "vigil_signup",
+    "campaigns.ChurchRegistration": "registration",
+    "campaigns.RegistrationContact": "contact",
+    "volunteers.Volunteer": "volunteer",
+    "volunteers.SignUp": "upcoming_signup",
+}
+
+
+@pytest.mark.django_db
+def test_a_link_in_the_emailed_format_resolves_to_its_row_for_every_purpose(site_pages):
+    home, _news = site_pages
+    records = supporter_records(home, "ruth@example.org")
+    for link in every_link():
+        row = records[RECORD_OF[link.model]]
+        version = link.version_of(row)
+        with time_machine.travel(MADE_AT, tick=False):
+            token = signed_as_emailed(link.purpose, row.pk, version)
+        with time_machine.travel(MADE_AT + datetime.timedelta(hours=1), tick=False):
+            assert link.resolve(token) == row, link.purpose
+
+
 @pytest.fixture
 def volunteer(db):
     return Volunteer.objects.create(email="v@example.org", name="V", link_version=2)
@@ -113,8 +147,6 @@ def test_each_failure_is_one_error_with_its_status(volunteer, time_machine):
 
 
 def test_versions_that_are_not_whole_numbers_are_tampering(volunteer):
-    from django.core import signing
-
     for version in ("2", 2.0, True, None):
         token = signing.TimestampSigner(salt="vigil:volunteer-manage").sign_object(
             {"id": volunteer.pk, "v": version}
