@@ -8,8 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from wagtail.admin.forms.models import formfield_for_dbfield
 
 from campaigns.forms import AddContactForm
+from campaigns.models import RegistrationContact
 from tests.factories import add_volunteer, open_campaign, register_church
 from volunteers.models import Volunteer
 from website.phones import DOES_NOT_LOOK_RIGHT, WITH_COUNTRY_CODE, PhoneField
@@ -94,3 +96,14 @@ def test_the_contact_migration_reads_local_numbers_in_the_church_country(site_pa
     old = historical_apps("campaigns", "0007_campaign_calls_to_action")
     CAMPAIGN_MIGRATION.to_e164(old, SimpleNamespace(connection=connection))
     assert raw_phone("campaigns_registrationcontact", contact.pk) == "+442079460958"
+
+
+@pytest.mark.parametrize(
+    ("model", "name"),
+    [(Volunteer, "phone"), (RegistrationContact, "phone")],
+)
+def test_the_back_office_edits_numbers_with_the_same_field(model, name):
+    field = formfield_for_dbfield(model._meta.get_field(name))
+    assert isinstance(field, PhoneField)
+    with pytest.raises(ValidationError, match=re.escape(WITH_COUNTRY_CODE)):
+        field.clean("98765 43210")
