@@ -1,11 +1,13 @@
 """One "pending until the emailed link is followed" mechanism, purged by one daily schedule."""
 
+import datetime
 import importlib
 from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_q.models import Schedule
 
@@ -44,3 +46,29 @@ def test_an_install_loses_the_old_purge_schedules_and_keeps_the_rest():
     RETIREMENT.retire(apps, SimpleNamespace(connection=connection))
     ensure_schedules()
     assert sorted(Schedule.objects.values_list("name", flat=True)) == sorted(SCHEDULES)
+
+
+def test_one_run_forgets_every_kind_kept_past_its_time(site_pages, time_machine):
+    from prayer.models import CalendarSubscription, Subscription, VigilSignup
+    from tests.factories import add_opportunity, add_prayer_calendar, add_shift, add_vigil
+    from tests.prayer.subscription_helpers import make_subscription
+    from volunteers.models import SignUp, Volunteer
+
+    home, _news = site_pages
+    calendar, vigil = add_prayer_calendar(home), add_vigil(home)
+    shift = add_shift(add_opportunity(home))
+    requested = timezone.now()
+    time_machine.move_to(requested, tick=False)
+    make_subscription("a@example.org", status=Subscription.Status.PENDING)
+    CalendarSubscription.objects.create(calendar=calendar, email="b@example.org")
+    VigilSignup.objects.create(vigil=vigil, email="c@example.org")
+    unproven = Volunteer.objects.create(email="d@example.org")
+    SignUp.objects.create(shift=shift, volunteer=unproven, status=SignUp.Status.PENDING_EMAIL)
+    confirmed = make_subscription("e@example.org")
+
+    time_machine.move_to(requested + datetime.timedelta(days=7, hours=1), tick=False)
+    assert purge_unconfirmed() == 4
+    assert list(Subscription.objects.all()) == [confirmed]
+    assert not CalendarSubscription.objects.exists() and not VigilSignup.objects.exists()
+    assert not SignUp.objects.exists() and not Volunteer.objects.exists()
+    assert purge_unconfirmed() == 0
