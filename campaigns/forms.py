@@ -4,7 +4,6 @@ Names may be written in any script. Only what cannot be part of a name is refuse
 brackets (markup) and control characters.
 """
 
-import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django_countries import countries
@@ -12,6 +11,7 @@ from django_countries import countries
 from campaigns.models import Participation
 from core.formguard import GuardedForm
 from core.mailing import normalise_email
+from core.phones import PhoneField
 
 MAX_ATTENDANCE = 100_000
 NOT_IN_NAMES = "Please use letters, numbers and punctuation only (no < or > signs)."
@@ -51,28 +51,6 @@ def country_choices():
     return [("", "Choose a country"), *countries]
 
 
-def clean_phone(value, country):
-    """The number in international (E.164) form, read as local to `country` when needed."""
-    value = (value or "").strip()
-    if not value:
-        return ""
-    if len(value) > 32:
-        raise ValidationError("Please enter a shorter phone number.", code="phone_too_long")
-    try:
-        number = phonenumbers.parse(value, country or None)
-    except phonenumbers.NumberParseException as error:
-        raise ValidationError(
-            "Please enter a phone number with its country code, like +44 20 7946 0000.",
-            code="phone_invalid",
-        ) from error
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(
-            "That phone number does not look right. Please check it, with its country code.",
-            code="phone_invalid",
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 class ContactFields(forms.Form):
     contact_name = PlainCharField(
         label="Your name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
@@ -90,14 +68,10 @@ class ContactFields(forms.Form):
             "max_length": "Please enter a shorter email address.",
         },
     )
-    phone = forms.CharField(
+    phone = PhoneField(
         label="Phone (optional)",
         required=False,
-        max_length=40,
-        # type="tel" brings up the phone keypad.
-        widget=forms.TelInput(attrs={"autocomplete": "tel"}),
         help_text="With its country code, like +44 20 7946 0000.",
-        error_messages={"max_length": "Please enter a shorter phone number."},
     )
     consents_to_updates = forms.BooleanField(
         label="Send me updates about this campaign by email",
@@ -108,17 +82,15 @@ class ContactFields(forms.Form):
     def clean_email(self):
         return normalise_email(self.cleaned_data["email"])
 
-    def phone_country(self):
-        return self.cleaned_data.get("country", "")
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A number without its country code is read as dialled in the church's country.
+        country = str(self.phone_country())
+        self.fields["phone"].region = country if country in countries else None
 
-    def clean(self):
-        cleaned = super().clean()
-        if "phone" in cleaned:
-            try:
-                cleaned["phone"] = clean_phone(cleaned["phone"], self.phone_country())
-            except ValidationError as error:
-                self.add_error("phone", error)
-        return cleaned
+    def phone_country(self):
+        """The church's country as typed in this form."""
+        return self.data.get(self.add_prefix("country"), "") if self.is_bound else ""
 
 
 class ChurchFields(forms.Form):
@@ -204,8 +176,8 @@ class AddContactForm(ContactFields):
     """A second person at the church, added through the registration's signed link."""
 
     def __init__(self, *args, country="", **kwargs):
-        super().__init__(*args, prefix="contact", **kwargs)
         self.country = country
+        super().__init__(*args, prefix="contact", **kwargs)
         self.fields["contact_name"].label = "Their name"
         self.fields["role"].label = "Their role at the church"
         self.fields["consents_to_updates"].label = "They agreed to receive campaign updates"

@@ -91,7 +91,7 @@ def registration_record(contact):
             "name": contact.name,
             "role": contact.role,
             "email": contact.email,
-            "phone": contact.phone,
+            "phone": str(contact.phone),
             "added_at": contact.created_at,
             "confirmed_by_you_at": contact.address_confirmed_at,
         },

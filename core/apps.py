@@ -25,6 +25,8 @@ class CoreConfig(AppConfig):
         schedules.register("publish-scheduled-pages", "core.tasks.publish_scheduled_pages", 5)
         # Every kind of bulk message: batches left by a dead worker, or due for a retry.
         schedules.register("resume-outbox-sends", "core.outbox.resume_open_sends", 5)
+        # Every kind of row pending until its emailed link is followed (core.confirmation).
+        schedules.register("purge-unconfirmed", "core.confirmation.purge_unconfirmed", 24 * 60)
         schedules.register("forget-webhook-receipts", "core.webhooks.forget_old_receipts", 24 * 60)
         schedules.register("clear-expired-sessions", "core.tasks.clear_expired_sessions", 24 * 60)
         post_migrate.connect(schedules.ensure_schedules, sender=self)

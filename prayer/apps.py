@@ -45,6 +45,28 @@ def register_consent():
     targets.register_after_take_down(redact_digests_after_take_down)
 
 
+def register_confirmables():
+    """Pending until the emailed link is followed; core.confirmation forgets them after."""
+    from django.db.models import Q
+    from django.db.models.functions import Coalesce
+
+    from core.confirmation import Confirmable, register
+    from prayer.models import CalendarSubscription, Subscription, VigilSignup
+
+    register(
+        Confirmable(
+            Subscription,
+            Subscription.Status.PENDING,
+            confirmed_at_field="confirmed_at",
+            # A repeated sign-up renews consent_at: the latest request counts.
+            requested_at=Coalesce("consent_at", "created_at"),
+        )
+    )
+    register(Confirmable(CalendarSubscription, CalendarSubscription.Status.PENDING))
+    # A sign-up that holds places is a person's, whatever its status says.
+    register(Confirmable(VigilSignup, VigilSignup.Status.PENDING, keep=Q(bookings__isnull=False)))
+
+
 class PrayerConfig(AppConfig):
     name = "prayer"
     verbose_name = "Prayer"
@@ -62,6 +84,7 @@ class PrayerConfig(AppConfig):
         bind_route_views()
         register_demo()
         register_consent()
+        register_confirmables()
         webhooks.register_unsubscribe(stop_digests)
         for name, func, minutes in (
             ("send-due-digests", "prayer.tasks.digests.send_due_digests", 15),
@@ -73,20 +96,12 @@ class PrayerConfig(AppConfig):
             ),
             ("send-calendar-entries", "prayer.tasks.calendars.send_due_calendar_entries", 15),
             ("send-vigil-reminders", "prayer.tasks.vigils.send_due_reminders", 5),
-            (
-                "purge-unconfirmed-vigil-signups",
-                "prayer.tasks.vigils.purge_unconfirmed_signups",
-                DAILY,
-            ),
-            (
-                "purge-unconfirmed-calendar-subscriptions",
-                "prayer.tasks.calendars.purge_unconfirmed_calendar_subscriptions",
-                DAILY,
-            ),
-            (
-                "purge-unconfirmed-subscriptions",
-                "prayer.tasks.subscriptions.purge_unconfirmed_subscriptions",
-                DAILY,
-            ),
         ):
             schedules.register(name, func, minutes)
+        # One purge of unconfirmed rows for every feature (core.confirmation) replaced these.
+        for name in (
+            "purge-unconfirmed-vigil-signups",
+            "purge-unconfirmed-calendar-subscriptions",
+            "purge-unconfirmed-subscriptions",
+        ):
+            schedules.retire(name)

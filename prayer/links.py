@@ -3,10 +3,7 @@
 They take ids rather than instances so a dispatch can build 100,000 of them without a query.
 """
 
-from django.conf import settings
-from django.urls import reverse
-
-from core.signing import make_token
+from core.signing import SignedLink
 
 CONFIRM_PURPOSE = "prayer-confirm"
 PREFERENCES_PURPOSE = "prayer-preferences"
@@ -14,26 +11,24 @@ UNSUBSCRIBE_PURPOSE = "prayer-unsubscribe"
 
 CONFIRM_MAX_AGE = 7 * 24 * 60 * 60
 
-
-def _absolute(route, token):
-    return settings.SITE_URL + reverse(route, args=[token])
+CONFIRM = SignedLink(
+    CONFIRM_PURPOSE, "prayer.Subscription", "prayer:subscription-confirm", max_age=CONFIRM_MAX_AGE
+)
+PREFERENCES = SignedLink(
+    PREFERENCES_PURPOSE, "prayer.Subscription", "prayer:subscription-preferences"
+)
+UNSUBSCRIBE = SignedLink(
+    UNSUBSCRIBE_PURPOSE, "prayer.Subscription", "prayer:subscription-unsubscribe"
+)
 
 
 def confirm_url(subscription_id, link_version):
-    return _absolute(
-        "prayer:subscription-confirm", make_token(CONFIRM_PURPOSE, subscription_id, link_version)
-    )
+    return CONFIRM.url(subscription_id, link_version)
 
 
 def preferences_url(subscription_id, link_version):
-    return _absolute(
-        "prayer:subscription-preferences",
-        make_token(PREFERENCES_PURPOSE, subscription_id, link_version),
-    )
+    return PREFERENCES.url(subscription_id, link_version)
 
 
 def unsubscribe_url(subscription_id, link_version):
-    return _absolute(
-        "prayer:subscription-unsubscribe",
-        make_token(UNSUBSCRIBE_PURPOSE, subscription_id, link_version),
-    )
+    return UNSUBSCRIBE.url(subscription_id, link_version)

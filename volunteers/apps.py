@@ -12,6 +12,18 @@ def register_demo():
     demo.register_page("volunteer", VolunteerIndexPage)
 
 
+def register_confirmables():
+    """Pending until the emailed link is followed; core.confirmation forgets them after, then
+    the profiles they leave with nothing."""
+    from core.confirmation import Confirmable, register
+    from volunteers.models import SignUp
+    from volunteers.retention import forget_unproven_volunteers
+
+    register(
+        Confirmable(SignUp, SignUp.Status.PENDING_EMAIL, afterwards=forget_unproven_volunteers)
+    )
+
+
 class VolunteersConfig(AppConfig):
     name = "volunteers"
     verbose_name = "Volunteers"
@@ -24,6 +36,7 @@ class VolunteersConfig(AppConfig):
         outbox.register(ShiftMessageKind())
         privacy.register(volunteer_privacy)
         register_demo()
+        register_confirmables()
         for name, func, minutes in (
             ("volunteer-shift-reminders", "volunteers.tasks.send_due_reminders", 15),
             ("volunteer-expiring-checks", "volunteers.tasks.remind_expiring_checks", DAILY),
@@ -37,7 +50,6 @@ class VolunteersConfig(AppConfig):
                 "volunteers.tasks.send_coordinator_summary",
                 DAILY,
             ),
-            ("volunteer-purge-unconfirmed", "volunteers.tasks.purge_unconfirmed_signups", DAILY),
             # Retention (issue 7): see the README's "Retention" section for what each keeps.
             (
                 "warn-inactive-volunteers",
@@ -51,3 +63,5 @@ class VolunteersConfig(AppConfig):
             ),
         ):
             schedules.register(name, func, minutes)
+        # One purge of unconfirmed rows for every feature (core.confirmation) replaced it.
+        schedules.retire("volunteer-purge-unconfirmed")

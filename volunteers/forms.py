@@ -2,11 +2,11 @@
 
 import unicodedata
 
-import phonenumbers
 from django import forms
 
 from core.formguard import GuardedForm
 from core.mailing import normalise_email
+from core.phones import PhoneField
 
 NAME_MAX = 150
 
@@ -21,22 +21,6 @@ def clean_person_name(value):
     if any(unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co") for char in value):
         raise forms.ValidationError("Your name contains characters we cannot store.")
     return value
-
-
-def clean_phone(value):
-    """An international number, stored in E.164 (+919876543210)."""
-    value = (value or "").strip()
-    if value.startswith("00"):
-        value = "+" + value[2:]
-    try:
-        number = phonenumbers.parse(value, None)
-    except phonenumbers.NumberParseException as error:
-        raise forms.ValidationError(
-            "Please give your phone number with its country code, e.g. +91 98765 43210."
-        ) from error
-    if not phonenumbers.is_valid_number(number):
-        raise forms.ValidationError("That phone number does not look right. Please check it.")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class RequirementsMixin:
@@ -71,11 +55,8 @@ class SignUpForm(RequirementsMixin, GuardedForm, forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"required": "Please give your email address: we send the link there."},
     )
-    phone = forms.CharField(
+    phone = PhoneField(
         label="Phone number",
-        max_length=32,
-        # type="tel" brings up the phone keypad.
-        widget=forms.TelInput(attrs={"autocomplete": "tel"}),
         error_messages={"required": "Please give a phone number the coordinator can call."},
         help_text="With the country code, e.g. +91 98765 43210. Coordinators call if plans change.",
     )
@@ -89,9 +70,6 @@ class SignUpForm(RequirementsMixin, GuardedForm, forms.Form):
 
     def clean_email(self):
         return normalise_email(self.cleaned_data["email"])
-
-    def clean_phone(self):
-        return clean_phone(self.cleaned_data["phone"])
 
 
 class AccountSignUpForm(RequirementsMixin, forms.Form):

@@ -4,10 +4,7 @@ The manage, confirm and keep-my-details links carry the volunteer's `link_versio
 `feed_version`: raising either revokes every link of that kind sent so far.
 """
 
-from django.urls import reverse
-
-from core.mailing import absolute
-from core.signing import make_token
+from core.signing import SignedLink
 
 CONFIRM_PURPOSE = "volunteer-signup-confirm"
 MANAGE_PURPOSE = "volunteer-manage"
@@ -15,38 +12,45 @@ FEED_PURPOSE = "volunteer-feed"
 KEEP_PURPOSE = "volunteer-keep-details"
 CONFIRM_MAX_AGE = 7 * 24 * 60 * 60
 
+CONFIRM = SignedLink(
+    CONFIRM_PURPOSE,
+    "volunteers.SignUp",
+    "volunteers:confirm",
+    version_field="volunteer__link_version",
+    max_age=CONFIRM_MAX_AGE,
+)
+MANAGE = SignedLink(MANAGE_PURPOSE, "volunteers.Volunteer", "volunteers:manage")
+FEED = SignedLink(FEED_PURPOSE, "volunteers.Volunteer", "volunteers:feed", "feed_version")
+KEEP = SignedLink(KEEP_PURPOSE, "volunteers.Volunteer", "volunteers:keep_details")
+
 
 def confirm_path(signup):
-    token = make_token(CONFIRM_PURPOSE, signup.pk, signup.volunteer.link_version)
-    return reverse("volunteers:confirm", args=[token])
+    return CONFIRM.path_for(signup)
 
 
 def manage_path(volunteer):
-    token = make_token(MANAGE_PURPOSE, volunteer.pk, volunteer.link_version)
-    return reverse("volunteers:manage", args=[token])
+    return MANAGE.path_for(volunteer)
 
 
 def feed_path(volunteer):
-    token = make_token(FEED_PURPOSE, volunteer.pk, volunteer.feed_version)
-    return reverse("volunteers:feed", args=[token])
+    return FEED.path_for(volunteer)
 
 
 def keep_details_path(volunteer):
-    token = make_token(KEEP_PURPOSE, volunteer.pk, volunteer.link_version)
-    return reverse("volunteers:keep_details", args=[token])
+    return KEEP.path_for(volunteer)
 
 
 def confirm_url(signup):
-    return absolute(confirm_path(signup))
+    return CONFIRM.url_for(signup)
 
 
 def manage_url(volunteer):
-    return absolute(manage_path(volunteer))
+    return MANAGE.url_for(volunteer)
 
 
 def feed_url(volunteer):
-    return absolute(feed_path(volunteer))
+    return FEED.url_for(volunteer)
 
 
 def keep_details_url(volunteer):
-    return absolute(keep_details_path(volunteer))
+    return KEEP.url_for(volunteer)

@@ -60,7 +60,7 @@ def signup_item(signup):
         item.details.append(("Hours served", f"{float(signup.hours_served):g}"))
     if signup.status == SignUp.Status.PENDING_EMAIL:
         if signup.pending_name:
-            typed = ", ".join(filter(None, [signup.pending_name, signup.pending_phone]))
+            typed = ", ".join(filter(None, [signup.pending_name, str(signup.pending_phone)]))
             item.details.append(("Details given, not confirmed yet", typed))
         item.links.append(Link("Confirm this sign-up", confirm_url(signup)))
     return item
@@ -84,7 +84,7 @@ def sections(addresses, request):
                 title=f"Your volunteer profile ({volunteer.email})",
                 details=[
                     ("Name", volunteer.name or "None yet"),
-                    ("Phone", volunteer.phone or "None"),
+                    ("Phone", str(volunteer.phone) or "None"),
                     ("Hours served", f"{hours_served(volunteer):g}"),
                 ],
                 links=[Link("See, cancel or add to your calendar", manage_url(volunteer))],
@@ -132,7 +132,7 @@ def signup_record(signup):
         "cancelled_at": signup.cancelled_at,
         "cancelled_by": signup.get_cancelled_by_display(),
         "details_given_waiting_for_the_emailed_link": (
-            {"name": signup.pending_name, "phone": signup.pending_phone}
+            {"name": signup.pending_name, "phone": str(signup.pending_phone)}
             if signup.pending_name or signup.pending_phone
             else None
         ),
@@ -153,7 +153,7 @@ def volunteer_record(volunteer):
     return {
         "email": volunteer.email,
         "name": volunteer.name,
-        "phone": volunteer.phone,
+        "phone": str(volunteer.phone),
         "confirmed_age_at_least": volunteer.confirmed_age,
         "coordinator_notes": volunteer.notes,
         "created_at": volunteer.created_at,

@@ -230,3 +230,11 @@ def keep_details(volunteer, now=None):
             pk=volunteer.pk, anonymised_at__isnull=True, link_version=volunteer.link_version
         ).update(kept_details_at=now, inactivity_warning_sent_at=None)
     )
+
+
+def forget_unproven_volunteers(cutoff):
+    """After the unconfirmed sign-ups are purged (core.confirmation): a profile they leave
+    with no sign-up, check or account was only ever an unproven address, which is not kept."""
+    Volunteer.objects.filter(
+        signups__isnull=True, checks__isnull=True, user__isnull=True, created_at__lt=cutoff
+    ).delete()

@@ -4,14 +4,13 @@ Reminders, check-expiry notices and the daily summary are claimed with a conditi
 or a unique row before anything is sent, so a rerun (django-q2 delivers at least once) never
 sends them again. Status emails (confirmed, waitlisted, ...) read the sign-up when they run
 and are skipped once it has moved on, so a late retry never contradicts a newer email. A
-shift message writes its delivery rows once and the outbox sends them (website/outbox.py,
+shift message writes its delivery rows once and the outbox sends them (core/outbox.py,
 volunteers/messages.py).
 """
 
 import datetime
 import logging
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -235,21 +234,3 @@ def send_shift_message(message_id):
     created = outbox.start(SHIFT_MESSAGE, message_id)
     logger.info("Shift message %s: %s deliveries", message_id, created)
     return created
-
-
-def purge_unconfirmed_signups(now=None):
-    """Daily: forget sign-ups whose emailed link was not followed within
-    RETENTION_UNCONFIRMED_DAYS, and the profiles they leave with nothing: an unproven address
-    is not kept."""
-    from volunteers.models import Volunteer
-
-    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.RETENTION_UNCONFIRMED_DAYS)
-    stale = SignUp.objects.filter(status=Status.PENDING_EMAIL, created_at__lt=cutoff)
-    deleted, _ = stale.delete()
-    orphans = Volunteer.objects.filter(
-        signups__isnull=True, checks__isnull=True, user__isnull=True, created_at__lt=cutoff
-    )
-    orphans.delete()
-    if deleted:
-        logger.info("Purged %s unconfirmed volunteer sign-ups", deleted)
-    return deleted

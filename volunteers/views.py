@@ -12,20 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from wagtail.models import Page, PageViewRestriction
 
 from core.formguard import error_status, within_limits
-from core.signing import BadToken, read_token
-from volunteers import signups
+from core.signing import LinkRefused, link_refused
+from volunteers import links, signups
 from volunteers.access import exact_address
 from volunteers.calendars import public_shift_calendar, signup_calendar, volunteer_feed
 from volunteers.emails import emails_after_commit, notify
 from volunteers.forms import AccountSignUpForm, SignUpForm
-from volunteers.links import (
-    CONFIRM_MAX_AGE,
-    CONFIRM_PURPOSE,
-    FEED_PURPOSE,
-    MANAGE_PURPOSE,
-    feed_url,
-    manage_path,
-)
+from volunteers.links import feed_url, manage_path
 from volunteers.models import Shift, SignUp, Volunteer
 
 logger = logging.getLogger(__name__)
@@ -113,7 +106,8 @@ def sign_up_with_account(request, shift):
             },
         )
     form = AccountSignUpForm(request.POST, opportunity=opportunity, volunteer=volunteer)
-    if form.is_valid() and within_limits(request, form, SCOPE):
+    # The account's address is the person: limited per address like the anonymous form.
+    if form.is_valid() and within_limits(request, form, SCOPE, email=request.user.email):
         try:
             signup = signups.sign_up_with_account(
                 request.user,
@@ -153,30 +147,26 @@ def check_email(request):
     return render(request, f"{TEMPLATES}/check_email.html")
 
 
-def bad_link(request, status=400):
-    return render(request, f"{TEMPLATES}/bad_link.html", {"status": status}, status=status)
-
-
-def signup_from_token(token):
-    try:
-        signup_id, version = read_token(token, CONFIRM_PURPOSE, max_age=CONFIRM_MAX_AGE)
-    except BadToken:
-        return None
-    if not isinstance(signup_id, int):
-        return None
-    return (
-        SignUp.objects.select_related("volunteer", "shift__opportunity")
-        .filter(pk=signup_id, volunteer__link_version=version)
-        .first()
+def bad_link(request, refused, status):
+    """A volunteer link that does not work. These pages have always answered one status for
+    every failure: 400 for a confirmation link, 404 for a volunteer's own pages."""
+    return link_refused(
+        request,
+        refused,
+        status=status,
+        new_link_hint="Or sign up for the shift again: we will email you a new link.",
     )
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
-    signup = signup_from_token(token)
-    if signup is None:
-        return bad_link(request)
+    try:
+        signup = links.CONFIRM.resolve(
+            token, SignUp.objects.select_related("volunteer", "shift__opportunity")
+        )
+    except LinkRefused as refused:
+        return bad_link(request, refused, 400)
     context = {"signup": signup, "shift": signup.shift, "opportunity": signup.shift.opportunity}
     if request.method == "GET" or signup.status != SignUp.Status.PENDING_EMAIL:
         # Link scanners fetch with GET: only the button's POST allocates a spot.
@@ -197,22 +187,13 @@ def confirm(request, token):
 # The volunteer's own page
 
 
-def volunteer_from_token(token, purpose, version_field):
-    try:
-        volunteer_id, version = read_token(token, purpose)
-    except BadToken:
-        return None
-    if not isinstance(volunteer_id, int):
-        return None
-    return Volunteer.objects.filter(pk=volunteer_id, **{version_field: version}).first()
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def manage(request, token):
-    volunteer = volunteer_from_token(token, MANAGE_PURPOSE, "link_version")
-    if volunteer is None:
-        return bad_link(request, 404)
+    try:
+        volunteer = links.MANAGE.resolve(token)
+    except LinkRefused as refused:
+        return bad_link(request, refused, 404)
     if request.method == "POST":
         return manage_action(request, volunteer)
     if "cancel" in request.GET:
@@ -330,9 +311,10 @@ def shift_calendar(request, shift_id):
 
 @require_GET
 def signup_calendar_file(request, token, signup_id):
-    volunteer = volunteer_from_token(token, MANAGE_PURPOSE, "link_version")
-    if volunteer is None:
-        raise Http404("Bad link")
+    try:
+        volunteer = links.MANAGE.resolve(token)
+    except LinkRefused as refused:
+        raise Http404("Bad link") from refused
     signup = get_object_or_404(
         SignUp.objects.select_related("shift__opportunity", "volunteer").holding_place(),
         volunteer=volunteer,
@@ -343,9 +325,10 @@ def signup_calendar_file(request, token, signup_id):
 
 @require_GET
 def feed(request, token):
-    volunteer = volunteer_from_token(token, FEED_PURPOSE, "feed_version")
-    if volunteer is None:
-        raise Http404("Unknown or revoked feed")
+    try:
+        volunteer = links.FEED.resolve(token)
+    except LinkRefused as refused:
+        raise Http404("Unknown or revoked feed") from refused
     response = HttpResponse(volunteer_feed(volunteer), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
     response["X-Robots-Tag"] = "noindex"

@@ -4,13 +4,19 @@ the page editor's buttons (static/js/admin-page-submit.js)."""
 
 from django.templatetags.static import static
 from django.utils.html import format_html
+from phonenumber_field.modelfields import PhoneNumberField
 from wagtail import hooks
+from wagtail.admin.forms.models import register_form_field_override
 from wagtail.snippets.models import register_snippet
 
 from core.backoffice import PermissionCheckedSnippetViewSet
+from core.phones import PhoneField
 from website.consent import backoffice as consent_backoffice  # noqa: F401  (registers hooks)
 from website.consent import dashboard as consent_dashboard  # noqa: F401  (registers hooks)
 from website.models import Region
+
+# Staff editing a number get the public forms' field: the same reading and the same messages.
+register_form_field_override(PhoneNumberField, override={"form_class": PhoneField})
 
 
 class RegionViewSet(PermissionCheckedSnippetViewSet):

@@ -9,6 +9,7 @@ from django.contrib.admin.decorators import display
 from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
 
 
 class Participation(models.TextChoices):
@@ -110,7 +111,7 @@ class RegistrationContact(models.Model):
     name = models.CharField(max_length=100)
     role = models.CharField(max_length=100, blank=True)
     email = models.EmailField(max_length=254)
-    phone = models.CharField(max_length=32, blank=True, help_text="International format.")
+    phone = PhoneNumberField(max_length=32, blank=True, help_text="International format.")
     consents_to_updates = models.BooleanField(default=False)
     consent_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
@@ -146,7 +147,7 @@ class RegistrationContact(models.Model):
 
     def marked(self, value):
         """`value` as coordinators see it: flagged while its address is unconfirmed."""
-        return value if self.is_confirmed or not value else f"{value} (unconfirmed)"
+        return str(value) if self.is_confirmed or not value else f"{value} (unconfirmed)"
 
 
 class ResourceDownload(models.Model):

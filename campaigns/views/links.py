@@ -18,27 +18,33 @@ from campaigns.models import CampaignResource, ChurchRegistration, RegistrationC
 from campaigns.registration import DuplicateChurch, DuplicateContact, add_contact, update_church
 from campaigns.views.registration import RATE_SCOPE
 from core.formguard import error_status, within_limits
+from core.signing import LinkRefused, link_refused
 
 logger = logging.getLogger(__name__)
 TEMPLATES = "campaigns/links"
+CONTACTS = RegistrationContact.objects.select_related("registration__campaign")
 
 
-def bad_link(request, status):
-    return render(request, f"{TEMPLATES}/bad_link.html", {"status": status}, status=status)
+def bad_link(request, refused):
+    return link_refused(
+        request,
+        refused,
+        new_link_hint=(
+            "To get a fresh link, fill in the registration form on the campaign page again with "
+            "the same email address: we will not register your church twice, we will email you "
+            "a new link."
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def manage(request, token):
     try:
-        registration = links.read_link(
-            token,
-            links.MANAGE_PURPOSE,
-            ChurchRegistration,
-            max_age=links.MANAGE_MAX_AGE,
-            queryset=ChurchRegistration.objects.select_related("campaign"),
+        registration = links.MANAGE.resolve(
+            token, ChurchRegistration.objects.select_related("campaign")
         )
-    except links.LinkProblem as problem:
-        return bad_link(request, problem.status)
+    except LinkRefused as refused:
+        return bad_link(request, refused)
 
     church_form = ChurchDetailsForm.for_registration(registration)
     contact_form = AddContactForm(country=registration.country.code)
@@ -103,9 +109,9 @@ def download(request, resource_id, token):
     """Note that this registration opened the resource (the first time only), then send
     whoever followed the link, a mail scanner too, on to the resource."""
     try:
-        registration = links.read_link(token, links.DOWNLOAD_PURPOSE, ChurchRegistration)
-    except links.LinkProblem as problem:
-        return bad_link(request, problem.status)
+        registration = links.DOWNLOAD.resolve(token)
+    except LinkRefused as refused:
+        return bad_link(request, refused)
     resource = (
         CampaignResource.objects.select_related("document")
         .filter(pk=resource_id, campaign_id=registration.campaign_id)
@@ -124,14 +130,9 @@ def unsubscribe(request, token):
     """RFC 8058: mail clients POST here without cookies or CSRF token; that POST is enough.
     A GET (a link scanner, or a person) only shows the button."""
     try:
-        contact = links.read_link(
-            token,
-            links.UNSUBSCRIBE_PURPOSE,
-            RegistrationContact,
-            queryset=RegistrationContact.objects.select_related("registration__campaign"),
-        )
-    except links.LinkProblem as problem:
-        return bad_link(request, problem.status)
+        contact = links.UNSUBSCRIBE.resolve(token, CONTACTS)
+    except LinkRefused as refused:
+        return bad_link(request, refused)
     if request.method == "POST":
         RegistrationContact.objects.filter(pk=contact.pk, unsubscribed_at__isnull=True).update(
             unsubscribed_at=timezone.now()
@@ -153,15 +154,9 @@ def confirm_contact(request, token):
     """The owner of the address confirms the details typed with it. A GET (a link scanner,
     or the person reading) shows them; only the button's POST confirms."""
     try:
-        contact = links.read_link(
-            token,
-            links.CONFIRM_CONTACT_PURPOSE,
-            RegistrationContact,
-            max_age=links.MANAGE_MAX_AGE,
-            queryset=RegistrationContact.objects.select_related("registration__campaign"),
-        )
-    except links.LinkProblem as problem:
-        return bad_link(request, problem.status)
+        contact = links.CONFIRM_CONTACT.resolve(token, CONTACTS)
+    except LinkRefused as refused:
+        return bad_link(request, refused)
     if request.method == "POST":
         RegistrationContact.objects.filter(pk=contact.pk, address_confirmed_at__isnull=True).update(
             address_confirmed_at=timezone.now()

@@ -2,27 +2,37 @@
 
 from urllib.parse import urlencode
 
-from django.urls import reverse
-
 from core.emails import queue_email
-from core.mailing import absolute, may_receive_bulk
-from core.signing import make_token
+from core.mailing import may_receive_bulk
+from core.signing import SignedLink
 
 CONFIRM_PURPOSE = "calendar-confirm"
 UNSUBSCRIBE_PURPOSE = "calendar-unsubscribe"
 CONFIRM_MAX_AGE = 7 * 24 * 60 * 60
 
+CONFIRM = SignedLink(
+    CONFIRM_PURPOSE,
+    "prayer.CalendarSubscription",
+    "prayer:calendar-confirm",
+    version_field="token_version",
+    max_age=CONFIRM_MAX_AGE,
+)
+UNSUBSCRIBE = SignedLink(
+    UNSUBSCRIBE_PURPOSE,
+    "prayer.CalendarSubscription",
+    "prayer:calendar-unsubscribe",
+    version_field="token_version",
+)
+
 
 def confirm_url(subscription):
     """The link carries the hour and zone asked for, applied only when it is followed."""
-    token = make_token(CONFIRM_PURPOSE, subscription.pk, subscription.token_version)
     query = urlencode({"hour": subscription.hour, "tz": subscription.time_zone})
-    return absolute(reverse("prayer:calendar-confirm", args=[token]) + "?" + query)
+    return CONFIRM.url_for(subscription) + "?" + query
 
 
 def unsubscribe_url(subscription_id, token_version):
-    token = make_token(UNSUBSCRIBE_PURPOSE, subscription_id, token_version)
-    return absolute(reverse("prayer:calendar-unsubscribe", args=[token]))
+    return UNSUBSCRIBE.url(subscription_id, token_version)
 
 
 def send_confirm_link(subscription):

@@ -1,11 +1,10 @@
 """What vigils send, and the signed links in it. Emails go out from tasks only."""
 
-from django.urls import reverse
 from django_q.tasks import async_task
 
 from core.emails import queue_email
 from core.mailing import absolute, may_receive_bulk
-from core.signing import make_token
+from core.signing import SignedLink
 
 CONFIRM_PURPOSE = "vigil-confirm"
 MANAGE_PURPOSE = "vigil-manage"
@@ -14,29 +13,37 @@ FEED_PURPOSE = "vigil-feed"  # a calendar app holds this link: it can read the s
 CONFIRM_MAX_AGE = 3 * 24 * 60 * 60
 
 
+def _signup_link(purpose, route, max_age=None):
+    return SignedLink(
+        purpose, "prayer.VigilSignup", route, version_field="token_version", max_age=max_age
+    )
+
+
+CONFIRM = _signup_link(CONFIRM_PURPOSE, "prayer:vigil-confirm", CONFIRM_MAX_AGE)
+MANAGE = _signup_link(MANAGE_PURPOSE, "prayer:vigil-manage")
+UNSUBSCRIBE = _signup_link(UNSUBSCRIBE_PURPOSE, "prayer:vigil-unsubscribe")
+FEED = _signup_link(FEED_PURPOSE, "prayer:vigil-slots-feed")
+
+
 def confirm_path(signup):
-    token = make_token(CONFIRM_PURPOSE, signup.pk, signup.token_version)
-    return reverse("prayer:vigil-confirm", args=[token])
+    return CONFIRM.path_for(signup)
 
 
 def manage_path(signup_id, token_version):
-    token = make_token(MANAGE_PURPOSE, signup_id, token_version)
-    return reverse("prayer:vigil-manage", args=[token])
+    return MANAGE.path(signup_id, token_version)
 
 
 def manage_url(signup_id, token_version):
-    return absolute(manage_path(signup_id, token_version))
+    return MANAGE.url(signup_id, token_version)
 
 
 def slots_feed_url(signup_id, token_version):
     """The person's slots as a calendar feed a phone can subscribe to (absolute, SITE_URL)."""
-    token = make_token(FEED_PURPOSE, signup_id, token_version)
-    return absolute(reverse("prayer:vigil-slots-feed", args=[token]))
+    return FEED.url(signup_id, token_version)
 
 
 def unsubscribe_url(signup_id, token_version):
-    token = make_token(UNSUBSCRIBE_PURPOSE, signup_id, token_version)
-    return absolute(reverse("prayer:vigil-unsubscribe", args=[token]))
+    return UNSUBSCRIBE.url(signup_id, token_version)
 
 
 def send_confirm_link(signup, slot_labels):

@@ -1,1 +1,1 @@
-"""Split by topic: requests (and the wall), subscriptions, digests."""
+"""Split by topic: requests (and the wall), digests, calendars, vigils."""

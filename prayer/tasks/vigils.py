@@ -10,7 +10,6 @@ import datetime
 import logging
 from collections import defaultdict
 
-from django.conf import settings
 from django.core.mail import get_connection
 from django.db.models import F
 from django.utils import timezone
@@ -149,15 +148,3 @@ def send_vigil_message(message_id):
     created = outbox.start(VIGIL_MESSAGE, message_id)
     logger.info("Vigil message %s: %s deliveries", message_id, created)
     return created
-
-
-def purge_unconfirmed_signups(now=None):
-    """Addresses not confirmed within RETENTION_UNCONFIRMED_DAYS are not kept (however soon
-    the emailed link expires: one period for every unconfirmed request on the site)."""
-    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.RETENTION_UNCONFIRMED_DAYS)
-    deleted, _ = VigilSignup.objects.filter(
-        status=VigilSignup.Status.PENDING, created_at__lt=cutoff, bookings__isnull=True
-    ).delete()
-    if deleted:
-        logger.info("Purged %s unconfirmed vigil sign-ups", deleted)
-    return deleted

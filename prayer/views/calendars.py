@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.formguard import error_status, within_limits
-from core.signing import BadToken, read_token
+from core.signing import LinkRefused, link_refused
 from prayer.calendars import calendar_ics_bytes
 from prayer.emails import calendars as calendar_emails
 from prayer.forms.calendars import CalendarSubscribeForm
@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 TEMPLATES = "prayer/calendars"
 RATE_SCOPE = "calendar-subscribe"
+CALENDAR_SUBSCRIPTIONS = CalendarSubscription.objects.select_related("calendar")
 
 
 class CalendarDaysFeed(Feed):
@@ -150,41 +151,21 @@ def check_your_email(request):
     return render(request, f"{TEMPLATES}/check_your_email.html")
 
 
-class LinkProblem(Exception):
-    def __init__(self, status):
-        self.status = status
-
-
-def subscription_from_token(token, purpose, max_age=None):
-    try:
-        subscription_id, version = read_token(token, purpose, max_age=max_age)
-    except BadToken as error:
-        raise LinkProblem(400) from error
-    if not isinstance(subscription_id, int) or not isinstance(version, int):
-        raise LinkProblem(400)
-    subscription = (
-        CalendarSubscription.objects.select_related("calendar")
-        .filter(pk=subscription_id, token_version=version)
-        .first()
+def bad_link(request, refused):
+    return link_refused(
+        request,
+        refused,
+        new_link_hint="To start the daily email again, sign up on the prayer calendar's page.",
     )
-    if subscription is None:
-        raise LinkProblem(404)
-    return subscription
-
-
-def bad_link(request, status):
-    return render(request, f"{TEMPLATES}/bad_link.html", {"status": status}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
     """The confirmation link carries the chosen hour and zone, so old links keep their choice."""
     try:
-        subscription = subscription_from_token(
-            token, calendar_emails.CONFIRM_PURPOSE, calendar_emails.CONFIRM_MAX_AGE
-        )
-    except LinkProblem as problem:
-        return bad_link(request, problem.status)
+        subscription = calendar_emails.CONFIRM.resolve(token, CALENDAR_SUBSCRIPTIONS)
+    except LinkRefused as refused:
+        return bad_link(request, refused)
     choices = choices_from_query(request, subscription)
     context = {"subscription": subscription, "calendar": subscription.calendar, **choices}
     if request.method == "GET":
@@ -213,9 +194,9 @@ def choices_from_query(request, subscription):
 def unsubscribe(request, token):
     """RFC 8058: mail clients POST here with no cookies or CSRF token; that POST is enough."""
     try:
-        subscription = subscription_from_token(token, calendar_emails.UNSUBSCRIBE_PURPOSE)
-    except LinkProblem as problem:
-        return bad_link(request, problem.status)
+        subscription = calendar_emails.UNSUBSCRIBE.resolve(token, CALENDAR_SUBSCRIPTIONS)
+    except LinkRefused as refused:
+        return bad_link(request, refused)
     if request.method == "POST":
         CalendarSubscription.objects.filter(
             pk=subscription.pk, unsubscribed_at__isnull=True

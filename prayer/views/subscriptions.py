@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
@@ -18,16 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.formguard import error_status, within_limits
 from core.mailing import normalise_email
 from core.ratelimit import client_ip
-from core.signing import BadToken, read_token
+from core.signing import LinkRefused, link_refused
+from prayer import links
 from prayer.emails.subscriptions import send_confirmation
 from prayer.forms.subscriptions import PreferencesForm, SubscribeForm
-from prayer.links import (
-    CONFIRM_MAX_AGE,
-    CONFIRM_PURPOSE,
-    PREFERENCES_PURPOSE,
-    UNSUBSCRIBE_PURPOSE,
-    preferences_url,
-)
+from prayer.links import preferences_url
 from prayer.models import Subscription
 from prayer.scheduling import next_digest_at
 
@@ -37,28 +33,14 @@ TEMPLATES = "prayer/subscriptions"
 RATE_SCOPE = "prayer-subscribe"
 
 
-class LinkProblem(Exception):
-    def __init__(self, status):
-        self.status = status
-
-
-def bad_link(request, status):
-    return render(request, f"{TEMPLATES}/bad_link.html", {"status": status}, status=status)
-
-
-def subscription_from_token(token, purpose, max_age=None, lock=False):
-    """The subscription a signed link names, or LinkProblem(400 bad link / 404 revoked)."""
-    try:
-        subscription_id, version = read_token(token, purpose, max_age=max_age)
-    except BadToken as error:
-        raise LinkProblem(400) from error
-    if not isinstance(subscription_id, int) or not isinstance(version, int):
-        raise LinkProblem(400)
-    queryset = Subscription.objects.select_for_update() if lock else Subscription.objects
-    subscription = queryset.filter(pk=subscription_id, link_version=version).first()
-    if subscription is None:
-        raise LinkProblem(404)
-    return subscription
+def bad_link(request, refused):
+    """A subscription link that does not work; signing up again sends a fresh one."""
+    return link_refused(
+        request,
+        refused,
+        new_link_url=reverse("prayer:subscribe"),
+        new_link_hint="if you already subscribe, signing up again simply sends you a fresh link.",
+    )
 
 
 def apply_preferences(subscription, preferences):
@@ -151,9 +133,9 @@ def check_your_email(request):
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
     try:
-        subscription = subscription_from_token(token, CONFIRM_PURPOSE, max_age=CONFIRM_MAX_AGE)
-    except LinkProblem as problem:
-        return bad_link(request, problem.status)
+        subscription = links.CONFIRM.resolve(token)
+    except LinkRefused as refused:
+        return bad_link(request, refused)
 
     needs_confirming = (
         subscription.status == Subscription.Status.PENDING
@@ -203,9 +185,9 @@ def activate(subscription, now):
 @require_http_methods(["GET", "POST"])
 def preferences(request, token):
     try:
-        subscription = subscription_from_token(token, PREFERENCES_PURPOSE)
-    except LinkProblem as problem:
-        return bad_link(request, problem.status)
+        subscription = links.PREFERENCES.resolve(token)
+    except LinkRefused as refused:
+        return bad_link(request, refused)
 
     form = PreferencesForm.for_subscription(subscription)
     status = 200
@@ -266,9 +248,9 @@ def unsubscribe_now(subscription, now):
 def unsubscribe(request, token):
     """RFC 8058: mail clients POST here with no cookies or CSRF token; that POST is enough."""
     try:
-        subscription = subscription_from_token(token, UNSUBSCRIBE_PURPOSE)
-    except LinkProblem as problem:
-        return bad_link(request, problem.status)
+        subscription = links.UNSUBSCRIBE.resolve(token)
+    except LinkRefused as refused:
+        return bad_link(request, refused)
 
     if request.method == "POST":
         with transaction.atomic():

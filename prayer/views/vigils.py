@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.formguard import error_status, within_limits
-from core.signing import BadToken, read_token
+from core.signing import LinkRefused, link_refused
 from prayer.emails import vigils as vigil_emails
 from prayer.forms.subscriptions import time_zone_choices
 from prayer.forms.vigils import VigilSignupForm
@@ -274,30 +274,13 @@ def pulse_fragment(request, vigil):
 # Signed links from emails
 
 
-class LinkProblem(Exception):
-    def __init__(self, status):
-        self.status = status
+SIGNUPS = VigilSignup.objects.select_related("vigil")
 
 
-def bad_link(request, status):
-    return render(request, f"{TEMPLATES}/bad_link.html", {"status": status}, status=status)
-
-
-def signup_from_token(token, purpose, max_age=None):
-    try:
-        signup_id, version = read_token(token, purpose, max_age=max_age)
-    except BadToken as error:
-        raise LinkProblem(400) from error
-    if not isinstance(signup_id, int) or not isinstance(version, int):
-        raise LinkProblem(400)
-    signup = (
-        VigilSignup.objects.select_related("vigil")
-        .filter(pk=signup_id, token_version=version)
-        .first()
+def bad_link(request, refused):
+    return link_refused(
+        request, refused, new_link_hint="Or go back to the vigil's page and sign up again."
     )
-    if signup is None:
-        raise LinkProblem(404)
-    return signup
 
 
 def pending_slots(signup):
@@ -314,11 +297,9 @@ def pending_slots(signup):
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
     try:
-        signup = signup_from_token(
-            token, vigil_emails.CONFIRM_PURPOSE, vigil_emails.CONFIRM_MAX_AGE
-        )
-    except LinkProblem as problem:
-        return bad_link(request, problem.status)
+        signup = vigil_emails.CONFIRM.resolve(token, SIGNUPS)
+    except LinkRefused as refused:
+        return bad_link(request, refused)
     zone = zoneinfo.ZoneInfo((signup.pending_request or {}).get("time_zone") or signup.time_zone)
     slots = sorted(pending_slots(signup), key=lambda slot: slot.starts_at)
     context = {
@@ -368,9 +349,9 @@ def confirm(request, token):
 def manage(request, token):
     """One person's slots in one vigil: see them, cancel some or all."""
     try:
-        signup = signup_from_token(token, vigil_emails.MANAGE_PURPOSE)
-    except LinkProblem as link_problem:
-        return bad_link(request, link_problem.status)
+        signup = vigil_emails.MANAGE.resolve(token, SIGNUPS)
+    except LinkRefused as refused:
+        return bad_link(request, refused)
     zone = zoneinfo.ZoneInfo(signup.time_zone or "UTC")
     status = 200
     problem = ""
@@ -423,9 +404,9 @@ def manage(request, token):
 def slots_feed(request, token):
     """The slots one person holds in one vigil, as a calendar feed to subscribe to."""
     try:
-        signup = signup_from_token(token, vigil_emails.FEED_PURPOSE)
-    except LinkProblem as link_problem:
-        return HttpResponse("Unknown or revoked calendar feed", status=link_problem.status)
+        signup = vigil_emails.FEED.resolve(token, SIGNUPS)
+    except LinkRefused as refused:
+        return HttpResponse("Unknown or revoked calendar feed", status=refused.status)
     slots = [
         booking.slot
         for booking in SlotBooking.objects.filter(signup=signup)
@@ -447,9 +428,9 @@ def slots_feed(request, token):
 def unsubscribe(request, token):
     """RFC 8058 one-click: stop the organisers' messages (reminders for one's slots go on)."""
     try:
-        signup = signup_from_token(token, vigil_emails.UNSUBSCRIBE_PURPOSE)
-    except LinkProblem as problem:
-        return bad_link(request, problem.status)
+        signup = vigil_emails.UNSUBSCRIBE.resolve(token, SIGNUPS)
+    except LinkRefused as refused:
+        return bad_link(request, refused)
     if request.method == "POST":
         VigilSignup.objects.filter(pk=signup.pk).update(wants_organiser_email=False)
         logger.info("Vigil sign-up %s unsubscribed from organiser messages", signup.pk)

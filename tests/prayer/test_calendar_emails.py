@@ -181,28 +181,28 @@ def test_tampered_links_are_refused(client, calendar):
 
 
 def test_unconfirmed_subscriptions_are_purged_after_a_week(calendar, time_machine):
-    from prayer.tasks.calendars import purge_unconfirmed_calendar_subscriptions
+    from core.confirmation import purge_unconfirmed
 
     start = datetime.datetime(2026, 2, 1, tzinfo=UTC)
     time_machine.move_to(start, tick=False)
     CalendarSubscription.objects.create(calendar=calendar, email="pending@example.org")
     subscribe(calendar, "ruth@example.org")
     time_machine.move_to(start + datetime.timedelta(days=6), tick=False)
-    assert purge_unconfirmed_calendar_subscriptions() == 0
+    assert purge_unconfirmed() == 0
     time_machine.move_to(start + datetime.timedelta(days=8), tick=False)
-    assert purge_unconfirmed_calendar_subscriptions() == 1
+    assert purge_unconfirmed() == 1
     assert CalendarSubscription.objects.get().email == "ruth@example.org"
 
 
 def test_the_unconfirmed_purge_follows_the_setting(calendar, time_machine, settings):
-    from prayer.tasks.calendars import purge_unconfirmed_calendar_subscriptions
+    from core.confirmation import purge_unconfirmed
 
     settings.RETENTION_UNCONFIRMED_DAYS = 2
     start = datetime.datetime(2026, 2, 1, tzinfo=UTC)
     time_machine.move_to(start, tick=False)
     CalendarSubscription.objects.create(calendar=calendar, email="pending@example.org")
     time_machine.move_to(start + datetime.timedelta(days=3), tick=False)
-    assert purge_unconfirmed_calendar_subscriptions() == 1
+    assert purge_unconfirmed() == 1
 
 
 class WorkerKilled(BaseException):

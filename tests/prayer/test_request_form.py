@@ -149,6 +149,20 @@ def test_one_address_is_limited_and_the_request_comes_back_as_typed(client, site
     assert client.post(URL, valid(email="other@example.org")).status_code == 302
 
 
+def test_one_address_is_limited_at_its_number_from_many_connections(client, site_pages):
+    """The per-address limit carries the protection: changing networks does not reset it."""
+    limit, _window = settings.RATE_LIMITS["prayer-request"]["email"]
+    for number in range(limit):
+        response = client.post(
+            URL, valid(email="ruth@example.org"), REMOTE_ADDR=f"198.51.100.{number + 1}"
+        )
+        assert response.status_code == 302
+    refused = client.post(URL, valid(email="ruth@example.org"), REMOTE_ADDR="203.0.113.77")
+    assert refused.status_code == 429
+    assert "sent for this email address" in refused.content.decode()
+    assert PrayerRequest.objects.count() == limit
+
+
 def test_acknowledgement_email(client, site_pages):
     client.post(URL, valid(name="Ruth", email="ruth@example.org", wants_reply="on"))
     assert len(mail.outbox) == 1

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
+from core.confirmation import purge_unconfirmed
 from core.models import Suppression
 from prayer.links import confirm_url, preferences_url
 from prayer.models import Subscription, Topic
-from prayer.tasks.subscriptions import purge_unconfirmed_subscriptions
 from tests.factories import UserFactory
 from tests.prayer.subscription_helpers import (
     html_of,
@@ -201,7 +201,7 @@ def test_signing_up_again_while_pending_restarts_the_seven_days(client, topics, 
     client.post(SUBSCRIBE, signup_data(frequency="daily"))
 
     time_machine.move_to(NOW + datetime.timedelta(days=8), tick=False)
-    assert purge_unconfirmed_subscriptions() == 0
+    assert purge_unconfirmed() == 0
     assert Subscription.objects.get().consent_at == NOW + datetime.timedelta(days=5)
     link = link_from_last_email("/pray/confirm/")
     client.post(link.removeprefix("http://testserver"))
@@ -266,8 +266,8 @@ def test_unconfirmed_signups_are_purged_after_seven_days(client, topics, time_ma
     client.post(SUBSCRIBE, signup_data(email="recent@example.org"))
 
     time_machine.move_to(NOW + datetime.timedelta(days=7, hours=1), tick=False)
-    assert purge_unconfirmed_subscriptions() == 1
-    assert purge_unconfirmed_subscriptions() == 0, "running twice deletes nothing more"
+    assert purge_unconfirmed() == 1
+    assert purge_unconfirmed() == 0, "running twice deletes nothing more"
     assert set(Subscription.objects.values_list("email", flat=True)) == {
         "active@example.org",
         "recent@example.org",

@@ -163,24 +163,24 @@ def test_one_click_unsubscribe_from_organiser_messages(client, vigil):
 
 
 def test_unconfirmed_signups_are_purged_after_the_retention_period(vigil, time_machine):
-    from prayer.tasks.vigils import purge_unconfirmed_signups
+    from core.confirmation import purge_unconfirmed
 
     time_machine.move_to(BOOKED_AT, tick=False)
     VigilSignup.objects.create(vigil=vigil, email="pending@example.org")
     book(vigil, 0)
     time_machine.move_to(BOOKED_AT + datetime.timedelta(days=6), tick=False)
-    assert purge_unconfirmed_signups() == 0, "kept for RETENTION_UNCONFIRMED_DAYS (7)"
+    assert purge_unconfirmed() == 0, "kept for RETENTION_UNCONFIRMED_DAYS (7)"
     time_machine.move_to(BOOKED_AT + datetime.timedelta(days=8), tick=False)
-    assert purge_unconfirmed_signups() == 1
-    assert purge_unconfirmed_signups() == 0, "running twice deletes nothing more"
+    assert purge_unconfirmed() == 1
+    assert purge_unconfirmed() == 0, "running twice deletes nothing more"
     assert list(VigilSignup.objects.values_list("email", flat=True)) == ["ruth@example.org"]
 
 
 def test_the_unconfirmed_purge_follows_the_setting(vigil, time_machine, settings):
-    from prayer.tasks.vigils import purge_unconfirmed_signups
+    from core.confirmation import purge_unconfirmed
 
     settings.RETENTION_UNCONFIRMED_DAYS = 2
     time_machine.move_to(BOOKED_AT, tick=False)
     VigilSignup.objects.create(vigil=vigil, email="pending@example.org")
     time_machine.move_to(BOOKED_AT + datetime.timedelta(days=3), tick=False)
-    assert purge_unconfirmed_signups() == 1
+    assert purge_unconfirmed() == 1

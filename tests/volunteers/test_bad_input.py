@@ -3,9 +3,9 @@
 import pytest
 from django.core import mail
 
+from core.phones import PhoneField
 from tests.factories import UserFactory, add_opportunity, add_shift
 from tests.volunteers.helpers import form_data
-from volunteers.forms import clean_phone
 from volunteers.models import SignUp, Volunteer
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_names_in_any_script_are_welcome(client, url, name):
     ],
 )
 def test_phone_numbers_are_stored_in_e164(raw, stored):
-    assert clean_phone(raw) == stored
+    assert PhoneField().clean(raw) == stored
 
 
 def test_the_honeypot_stores_nothing(client, url):

@@ -201,24 +201,24 @@ def test_the_email_link_is_signed_and_revocable(client, shift):
 
 
 def test_unconfirmed_signups_are_forgotten_after_a_week(client, shift):
-    from volunteers.tasks import purge_unconfirmed_signups
+    from core.confirmation import purge_unconfirmed
 
     with time_machine.travel(datetime.datetime(2026, 11, 20, 9, 0, tzinfo=KOLKATA), tick=False):
         client.post(f"/volunteer/shifts/{shift.pk}/sign-up/", form_data())
     keeper = add_volunteer(name="Has an account", user=UserFactory())
     with time_machine.travel(datetime.datetime(2026, 11, 27, 9, 0, tzinfo=KOLKATA), tick=False):
-        assert purge_unconfirmed_signups() == 0, "the link still works for seven days"
+        assert purge_unconfirmed() == 0, "the link still works for seven days"
     with time_machine.travel(datetime.datetime(2026, 11, 29, 9, 0, tzinfo=KOLKATA), tick=False):
-        assert purge_unconfirmed_signups() == 1
+        assert purge_unconfirmed() == 1
     assert not SignUp.objects.exists()
     assert list(Volunteer.objects.all()) == [keeper]
 
 
 def test_the_unconfirmed_purge_follows_the_setting(client, shift, settings):
-    from volunteers.tasks import purge_unconfirmed_signups
+    from core.confirmation import purge_unconfirmed
 
     settings.RETENTION_UNCONFIRMED_DAYS = 2
     with time_machine.travel(datetime.datetime(2026, 11, 20, 9, 0, tzinfo=KOLKATA), tick=False):
         client.post(f"/volunteer/shifts/{shift.pk}/sign-up/", form_data())
     with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=KOLKATA), tick=False):
-        assert purge_unconfirmed_signups() == 1
+        assert purge_unconfirmed() == 1

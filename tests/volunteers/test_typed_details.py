@@ -14,11 +14,11 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
+from core.confirmation import purge_unconfirmed
 from tests.factories import UserFactory, add_opportunity, add_shift, add_volunteer
 from tests.volunteers.helpers import emails_to, form_data, link_in, path_of
 from volunteers import privacy
 from volunteers.models import SignUp, Volunteer
-from volunteers.tasks import purge_unconfirmed_signups
 from website.account.attach import attach_records
 from website.account.deletion import delete_account
 
@@ -202,7 +202,7 @@ def test_unconfirmed_details_go_with_their_sign_up_after_the_retention_period(cl
     with time_machine.travel(timezone.now() - datetime.timedelta(days=8), tick=False):
         sign_up_by_form(client, shift)
 
-    assert purge_unconfirmed_signups() == 1
+    assert purge_unconfirmed() == 1
 
     assert not SignUp.objects.exists() and not Volunteer.objects.exists()
 

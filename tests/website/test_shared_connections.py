@@ -309,6 +309,9 @@ def test_every_limit_in_code_is_a_named_scope_in_rate_limits():
         elif name == "within_limits":
             scope = constant(module, call.args[2])
             assert {"ip", "email"} <= set(settings.RATE_LIMITS[scope]), (module, scope)
+            assert any(keyword.arg == "email" for keyword in call.keywords), (
+                f"{module}: {scope} is limited per address too"
+            )
             used.add(scope)
         elif name == "within_limit" and module != "core.formguard":
             scope, counted = (constant(module, arg) for arg in call.args[:2])
@@ -337,6 +340,30 @@ def test_the_one_click_volunteer_sign_up_is_limited_the_same_way(client, site_pa
     assert refused.status_code == 429
     assert html_lib.escape(LIMITED_CONNECTION) in page
     assert "Sign me up" in page, "the form is back, to send again"
+    assert not second.signups.exists()
+
+
+def test_the_one_click_volunteer_sign_up_is_limited_per_address_from_any_connection(
+    client, site_pages
+):
+    home, _news = site_pages
+    opportunity = add_opportunity(home)
+    first, second = add_shift(opportunity), add_shift(opportunity)
+    client.force_login(UserFactory())
+    with limits("volunteer-signup", email=(1, 3600)):
+        done = client.post(
+            f"/volunteer/shifts/{first.pk}/sign-up/",
+            {"age_confirmed": "on"},
+            REMOTE_ADDR="10.0.0.1",
+        )
+        refused = client.post(
+            f"/volunteer/shifts/{second.pk}/sign-up/",
+            {"age_confirmed": "on"},
+            REMOTE_ADDR="10.0.0.2",
+        )
+    assert done.status_code == 302
+    assert refused.status_code == 429
+    assert html_lib.escape(LIMITED_ADDRESS) in refused.content.decode()
     assert not second.signups.exists()
 
 

@@ -6,26 +6,26 @@ from django.test import RequestFactory
 from core.mailing import may_receive_bulk, suppressed_addresses, unsubscribe_headers
 from core.models import Suppression
 from core.ratelimit import allow, client_ip
-from core.signing import BadToken, make_token, read_token
+from core.signing import LinkRefused, make_token, read_token
 
 
 def test_a_token_reads_back_for_its_purpose_only():
     token = make_token("prayer-confirm", 42, version=3)
     assert read_token(token, "prayer-confirm") == (42, 3)
-    with pytest.raises(BadToken):
+    with pytest.raises(LinkRefused):
         read_token(token, "prayer-unsubscribe")
 
 
 @pytest.mark.parametrize("token", ["", "x", "a" * 5000, "eyJpZCI6NDJ9:abc:def", "<script>"])
 def test_malformed_tokens_are_refused(token):
-    with pytest.raises(BadToken):
+    with pytest.raises(LinkRefused):
         read_token(token, "prayer-confirm")
 
 
 def test_a_tampered_token_is_refused():
     token = make_token("prayer-confirm", 42)
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
-    with pytest.raises(BadToken):
+    with pytest.raises(LinkRefused):
         read_token(tampered, "prayer-confirm")
 
 
@@ -33,7 +33,7 @@ def test_tokens_expire(time_machine):
     time_machine.move_to("2026-01-01 12:00:00+00:00", tick=False)
     token = make_token("prayer-confirm", 7)
     time_machine.move_to("2026-01-08 12:00:01+00:00", tick=False)
-    with pytest.raises(BadToken, match="expired"):
+    with pytest.raises(LinkRefused, match="expired"):
         read_token(token, "prayer-confirm", max_age=7 * 24 * 3600)
 
 

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
 
 from core.mailing import normalise_email
 
@@ -52,7 +53,7 @@ class Volunteer(models.Model):
     # Name and phone hold only what the owner of the address gave: a public form's details
     # wait on their sign-up (`SignUp.pending_name`) until its emailed link is followed.
     name = models.CharField(max_length=150)
-    phone = models.CharField(max_length=20, blank=True, help_text="International format (E.164).")
+    phone = PhoneNumberField(max_length=20, blank=True, help_text="International format (E.164).")
     address_proven_at = models.DateTimeField(
         null=True,
         blank=True,

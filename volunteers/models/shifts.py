@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from phonenumber_field.modelfields import PhoneNumberField
 
 from core.outbox import Delivery
 from volunteers.models.people import Volunteer
@@ -181,7 +182,7 @@ class SignUp(models.Model):
     pending_name = models.CharField(
         max_length=150, blank=True, editable=False, help_text="Typed with the sign-up; unproven."
     )
-    pending_phone = models.CharField(
+    pending_phone = PhoneNumberField(
         max_length=20, blank=True, editable=False, help_text="Typed with the sign-up; unproven."
     )
     email_confirmed_at = models.DateTimeField(null=True, blank=True)

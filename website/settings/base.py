@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "django_countries",
+    "phonenumber_field",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -244,6 +245,13 @@ RETENTION_PRAYER_CONTACT_DAYS = env.int("RETENTION_PRAYER_CONTACT_DAYS", default
 RETENTION_VOLUNTEER_INACTIVE_MONTHS = env.int("RETENTION_VOLUNTEER_INACTIVE_MONTHS", default=24)
 RETENTION_VOLUNTEER_WARNING_DAYS = env.int("RETENTION_VOLUNTEER_WARNING_DAYS", default=30)
 RETENTION_CAMPAIGN_REGISTRATION_YEARS = env.int("RETENTION_CAMPAIGN_REGISTRATION_YEARS", default=2)
+
+# Phone numbers (django-phonenumber-field) are stored in E.164. A number typed without its
+# "+country code" is read as local to this region (ISO 3166 code: "IN", "US"). None by default:
+# Vigil's volunteers are spread across countries, and a wrong guess stores someone else's number,
+# so a number must carry its country code unless the deployment serves one country. A church's
+# contact number is read as local to the church's own country whatever this says.
+PHONENUMBER_DEFAULT_REGION = env("PHONENUMBER_DEFAULT_REGION", default="").upper() or None
 
 # Public forms (core.formguard): a form sent sooner than the first or later than the
 # second after it was shown is returned once for a check.
