@@ -9,7 +9,7 @@ PORT ?= 8000
 # address from HOST and PORT, so `PORT=8101 make run` links emails and pages to port 8101.
 export HOST PORT
 
-.PHONY: install run serve test test-full coverage coverage-floor lint typecheck format bench-pages clean vnu
+.PHONY: install run serve test test-full coverage coverage-floor lint typecheck format bench-pages bench-upgrade clean vnu
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,13 @@ typecheck: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# A database made by an earlier release (UPGRADE_FROM, a git revision: the code before the
+# one-core redesign) migrates with today's code without losing or changing a row, and the
+# links it emailed still open (bench/upgrade_in_place.py; PostgreSQL).
+UPGRADE_FROM ?= 61bb401
+bench-upgrade: install
+	$(BIN)/python bench/upgrade_in_place.py --from $(UPGRADE_FROM)
 
 bench-pages: install
 	$(BIN)/python bench/pages.py
