@@ -135,6 +135,24 @@ class MessageKind:
         """Write a row for everyone the message goes to; rerun-safe (unique rows)."""
         return 0
 
+    def write_deliveries(
+        self, parent_id: int, recipient_field: str, recipients: Iterable[tuple[int, str]]
+    ) -> int:
+        """A row per (recipient id, address) whose address is not suppressed; rerun-safe, as
+        rows are unique per parent and recipient. The number of rows wanted."""
+        recipients = list(recipients)
+        suppressed = suppressed_addresses([email for _, email in recipients])
+        wanted = [pk for pk, email in recipients if email.lower() not in suppressed]
+        self.model._default_manager.bulk_create(
+            (
+                self.model(**{f"{self.parent_field}_id": parent_id, f"{recipient_field}_id": pk})
+                for pk in wanted
+            ),
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+        return len(wanted)
+
     def sending(self) -> Iterable[int]:
         """Ids of parents whose send has started and not finished."""
         raise NotImplementedError

@@ -1,7 +1,6 @@
 """Prayer's bulk message kinds for the outbox (core/outbox.py)."""
 
 from core.emails import render_email
-from core.mailing import suppressed_addresses
 from core.outbox import MessageKind, Recipient, Rendered
 from prayer.emails.vigils import unsubscribe_url
 from prayer.models import VigilMessage, VigilMessageDelivery, VigilSignup
@@ -26,14 +25,7 @@ class VigilMessageKind(MessageKind):
             .distinct()
             .values_list("pk", "email")
         )
-        suppressed = suppressed_addresses([email for _, email in signups])
-        wanted = [pk for pk, email in signups if email.lower() not in suppressed]
-        VigilMessageDelivery.objects.bulk_create(
-            (VigilMessageDelivery(vigil_message_id=parent_id, signup_id=pk) for pk in wanted),
-            batch_size=1000,
-            ignore_conflicts=True,
-        )
-        return len(wanted)
+        return self.write_deliveries(parent_id, "signup", signups)
 
     def recipients(self, rows):
         return [

@@ -1,7 +1,6 @@
-"""Volunteers' bulk message kinds for the outbox (website/outbox.py)."""
+"""Volunteers' bulk message kinds for the outbox (core/outbox.py)."""
 
 from core.emails import render_email
-from core.mailing import suppressed_addresses
 from core.outbox import MessageKind, Recipient, Rendered, placeholder
 from volunteers.emails import shift_context
 from volunteers.links import manage_url
@@ -32,14 +31,7 @@ class ShiftMessageKind(MessageKind):
                 volunteer__anonymised_at__isnull=True,
             ).values_list("pk", "volunteer__email")
         )
-        suppressed = suppressed_addresses([email for _, email in signups])
-        wanted = [pk for pk, email in signups if email.lower() not in suppressed]
-        ShiftMessageDelivery.objects.bulk_create(
-            (ShiftMessageDelivery(shift_message_id=parent_id, signup_id=pk) for pk in wanted),
-            batch_size=1000,
-            ignore_conflicts=True,
-        )
-        return len(wanted)
+        return self.write_deliveries(parent_id, "signup", signups)
 
     def recipients(self, rows):
         recipients = []
