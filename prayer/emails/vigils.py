@@ -1,10 +1,9 @@
 """What vigils send, and the signed links in it. Emails go out from tasks only."""
 
-from django_q.tasks import async_task
-
 from core.emails import queue_email
 from core.mailing import absolute, may_receive_bulk
 from core.signing import SignedLink
+from core.tasks import enqueue
 
 CONFIRM_PURPOSE = "vigil-confirm"
 MANAGE_PURPOSE = "vigil-manage"
@@ -61,7 +60,7 @@ def send_confirm_link(signup, slot_labels):
 
 def send_booking_confirmation(signup, slots):
     """The "you are signed up" email with a calendar file of the new slots."""
-    return async_task(
+    enqueue(
         "prayer.tasks.vigils.send_booking_confirmation",
         signup.pk,
         [slot.pk for slot in slots],
@@ -70,7 +69,7 @@ def send_booking_confirmation(signup, slots):
 
 
 def send_message_to_everyone(vigil_message):
-    return async_task(
+    enqueue(
         "prayer.tasks.vigils.send_vigil_message",
         vigil_message.pk,
         task_name="email:prayer-vigil-message",
