@@ -13,9 +13,7 @@ CONFIRM_MAX_AGE = 3 * 24 * 60 * 60
 
 
 def _signup_link(purpose, route, max_age=None):
-    return SignedLink(
-        purpose, "prayer.VigilSignup", route, version_field="token_version", max_age=max_age
-    )
+    return SignedLink(purpose, "prayer.VigilSignup", route, max_age=max_age)
 
 
 CONFIRM = _signup_link(CONFIRM_PURPOSE, "prayer:vigil-confirm", CONFIRM_MAX_AGE)
@@ -28,21 +26,21 @@ def confirm_path(signup):
     return CONFIRM.path_for(signup)
 
 
-def manage_path(signup_id, token_version):
-    return MANAGE.path(signup_id, token_version)
+def manage_path(signup_id, link_version):
+    return MANAGE.path(signup_id, link_version)
 
 
-def manage_url(signup_id, token_version):
-    return MANAGE.url(signup_id, token_version)
+def manage_url(signup_id, link_version):
+    return MANAGE.url(signup_id, link_version)
 
 
-def slots_feed_url(signup_id, token_version):
+def slots_feed_url(signup_id, link_version):
     """The person's slots as a calendar feed a phone can subscribe to (absolute, SITE_URL)."""
-    return FEED.url(signup_id, token_version)
+    return FEED.url(signup_id, link_version)
 
 
-def unsubscribe_url(signup_id, token_version):
-    return UNSUBSCRIBE.url(signup_id, token_version)
+def unsubscribe_url(signup_id, link_version):
+    return UNSUBSCRIBE.url(signup_id, link_version)
 
 
 def send_confirm_link(signup, slot_labels):
