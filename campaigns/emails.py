@@ -4,16 +4,15 @@ Views call the `queue_*` functions, which hand ids to the task cluster; the task
 campaigns.tasks read the rows and send, so no email leaves from inside a request.
 """
 
-from django_q.tasks import async_task
-
 from campaigns import links
 from campaigns.models import CampaignResource, RegistrationContact
 from core.emails import build_message
 from core.mailing import absolute
+from core.tasks import enqueue
 
 
 def queue_confirmation(contact_id):
-    async_task(
+    enqueue(
         "campaigns.tasks.send_registration_confirmation",
         contact_id,
         task_name="email:campaigns-registration-confirmed",
@@ -21,7 +20,7 @@ def queue_confirmation(contact_id):
 
 
 def queue_already_registered(contact_id):
-    async_task(
+    enqueue(
         "campaigns.tasks.send_already_registered",
         contact_id,
         task_name="email:campaigns-already-registered",
@@ -30,7 +29,7 @@ def queue_already_registered(contact_id):
 
 def queue_registration_attempt(registration_id, newcomer):
     """`newcomer`: name, role and email of the person whose form matched the church."""
-    async_task(
+    enqueue(
         "campaigns.tasks.send_registration_attempt",
         registration_id,
         newcomer,

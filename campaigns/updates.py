@@ -20,7 +20,6 @@ from django.core.mail import EmailMultiAlternatives
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django_q.tasks import async_task
 from wagtail.rich_text import expand_db_html
 
 from campaigns.models import CampaignUpdate, RegistrationContact, UpdateDelivery
@@ -30,6 +29,7 @@ from core.mailing import (
     absolute,
     batch_limit,
 )
+from core.tasks import enqueue
 
 KIND = "campaign_update"
 logger = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def start_sending(update, user, now=None):
     if not claimed:
         return False
     logger.info("Campaign update %s: sending started", update.pk)
-    async_task("campaigns.tasks.start_update", update.pk, task_name=f"campaign-update:{update.pk}")
+    enqueue("campaigns.tasks.start_update", update.pk, task_name=f"campaign-update:{update.pk}")
     return True
 
 

@@ -10,9 +10,9 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django_q.tasks import async_task
 
 from core.mailing import can_be_addressed
+from core.tasks import enqueue
 
 
 def email_context(context: Mapping[str, Any]) -> dict[str, Any]:
@@ -64,9 +64,12 @@ def queue_email(
     context: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
     reply_to: list[str] | None = None,
-) -> str:
-    """Hand the email to the task cluster. `context` must be plain data, not model instances."""
-    task_id: str = async_task(
+) -> None:
+    """Hand the email to the task cluster once the current transaction commits.
+
+    `context` must be plain data, not model instances.
+    """
+    enqueue(
         "core.tasks.send_templated_email",
         template,
         to,
@@ -75,4 +78,3 @@ def queue_email(
         reply_to=reply_to,
         task_name=f"email:{template}",
     )
-    return task_id

@@ -48,6 +48,7 @@ from core.mailing import (
     suppressed_addresses,
     unsubscribe_headers,
 )
+from core.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -236,12 +237,11 @@ def batch_ranges(
 
 
 def queue_batches(name: str, parent_id: int, now: datetime.datetime | None = None) -> int:
-    """Queue one task per batch of sendable rows (a range of row ids, not a list)."""
-    from django_q.tasks import async_task
-
+    """Queue one task per batch of sendable rows (a range of row ids, not a list), once the
+    current transaction commits."""
     batches = batch_ranges(name, parent_id, now)
     for first_id, last_id in batches:
-        async_task(
+        enqueue(
             BATCH_TASK,
             name,
             parent_id,

@@ -1,18 +1,38 @@
-"""Tasks the django-q2 cluster runs for the website: sending email, publishing, heartbeat."""
+"""Queuing work for the django-q2 cluster, and the tasks it runs for the website itself.
+
+`enqueue` is the one way work reaches the cluster: every app and core module calls it, and
+nothing else imports django_q's `async_task` (tests/test_architecture.py checks).
+"""
 
 import logging
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
-
-from core.emails import build_message
+from django_q.tasks import async_task
 
 logger = logging.getLogger(__name__)
 
 
+def enqueue(func_path: str, *args: Any, task_name: str, **options: Any) -> None:
+    """Queue `func_path(*args)` for the cluster once the current transaction commits.
+
+    A task queued inside a transaction could otherwise run before its rows are committed,
+    or for rows that were rolled back; after a rollback it is never queued. With no
+    transaction open it is queued at once (`on_commit` runs the callback straight away).
+    `options` go to django-q2's async_task as they are (broker, save ...).
+    """
+    transaction.on_commit(partial(async_task, func_path, *args, task_name=task_name, **options))
+
+
 def send_templated_email(template, to, context=None, headers=None, reply_to=None):
     """Render `templates/emails/<template>-*` and send it. Run from the cluster, not a request."""
+    # Imported here: core.emails queues through `enqueue`, so it imports this module.
+    from core.emails import build_message
+
     message = build_message(template, to, context or {}, headers=headers, reply_to=reply_to)
     message.send()
     return getattr(message, "anymail_status", None) and message.anymail_status.message_id

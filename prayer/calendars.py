@@ -127,7 +127,7 @@ def send_claimed(calendar, number, day, claim, now):
     """Send one rendered entry to every row claimed under ``claim``."""
     rows = list(
         CalendarDelivery.objects.filter(claim_token=claim).values_list(
-            "pk", "subscription__pk", "subscription__email", "subscription__token_version"
+            "pk", "subscription__pk", "subscription__email", "subscription__link_version"
         )
     )
     result = {"sent": 0, "suppressed": 0, "failed": 0}

@@ -39,7 +39,7 @@ class VigilMessageKind(MessageKind):
                 "id",
                 "signup__email",
                 "signup_id",
-                "signup__token_version",
+                "signup__link_version",
                 "signup__status",
                 "signup__wants_organiser_email",
             )

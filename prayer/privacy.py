@@ -116,7 +116,7 @@ def calendar_item(subscription, request):
         item.links.append(
             Link(
                 "Stop the daily email",
-                calendar_emails.unsubscribe_url(subscription.pk, subscription.token_version),
+                calendar_emails.unsubscribe_url(subscription.pk, subscription.link_version),
             )
         )
     if calendar.live:
@@ -141,14 +141,14 @@ def vigil_item(signup, request):
         item.links.append(
             Link(
                 "See or cancel your slots",
-                vigil_emails.manage_url(signup.pk, signup.token_version),
+                vigil_emails.manage_url(signup.pk, signup.link_version),
             )
         )
         if signup.wants_organiser_email:
             item.links.append(
                 Link(
                     "Stop the organisers’ messages",
-                    vigil_emails.unsubscribe_url(signup.pk, signup.token_version),
+                    vigil_emails.unsubscribe_url(signup.pk, signup.link_version),
                 )
             )
     if signup.vigil.live:
@@ -328,7 +328,7 @@ def erase(addresses, now):
         ended = calendars.update(
             email=erased_address_sql("calendar"),
             status=CalendarSubscription.Status.UNSUBSCRIBED,
-            token_version=F("token_version") + 1,
+            link_version=F("link_version") + 1,
         )
         # A sign-up holding no slot that has been prayed is no statistic: it goes.
         empty = VigilSignup.objects.filter(email__in=addresses, bookings__isnull=True)
@@ -339,7 +339,7 @@ def erase(addresses, now):
             user=None,
             pending_request=None,
             wants_organiser_email=False,
-            token_version=F("token_version") + 1,
+            link_version=F("link_version") + 1,
         )
         requests = PrayerRequest.objects.filter(submitter_email__in=addresses).update(
             submitter_name="", submitter_email="", wants_reply=False

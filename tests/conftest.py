@@ -6,6 +6,7 @@ from django.db import connection
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from tests.app_commits import app_commits
 from tests.factories import build_site
 from tests.reused_db import restore_migration_data, stale_test_databases
 
@@ -73,3 +74,15 @@ def _isolated_cache():
 def site_pages(db):
     """(home, news index) as the default site's pages."""
     return build_site()
+
+
+@pytest.fixture(autouse=True)
+def _app_commits(request):
+    """on_commit callbacks run when the application's transaction ends (tests/app_commits.py).
+    A test marked `on_commit_held` gets Django's own test behaviour: callbacks wait until it
+    runs them (django_capture_on_commit_callbacks)."""
+    if request.node.get_closest_marker("on_commit_held"):
+        yield
+        return
+    with app_commits():
+        yield

@@ -7,12 +7,16 @@ true is listed below, explicitly: the lists may only shrink. When you remove one
 entry (the tests fail on stale entries too, so the lists stay today's truth).
 """
 
+import ast
+
 from tests.import_graph import (
+    ROOT,
     RUNTIME,
     build_graph,
     build_migration_graph,
     check,
     module_cycles,
+    project_packages,
 )
 
 FEATURES = {"prayer", "campaigns", "volunteers"}
@@ -85,3 +89,35 @@ def test_the_graph_sees_the_whole_tree():
     for module in ("core.emails", "website.settings.base", "prayer.models", "campaigns.updates"):
         assert module in graph.modules, module
     assert len(graph.imports) > 300, "imports between project modules are read"
+
+
+# Code that may queue work for the cluster with django-q2's own function: only the one door
+# (core.tasks.enqueue queues on commit, so a task never sees rows that were rolled back).
+QUEUING_DOOR = "core/tasks.py"
+SCANNED = (*project_packages(ROOT), "tests", "bench")
+
+
+def queues_without_enqueue(tree: ast.AST) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            names = {alias.name for alias in node.names}
+            if (node.module == "django_q.tasks" and names & {"async_task", "*"}) or (
+                node.module == "django_q" and "tasks" in names
+            ):
+                return True
+        elif isinstance(node, ast.Import) and any(
+            alias.name == "django_q.tasks" for alias in node.names
+        ):
+            return True
+    return False
+
+
+def test_only_core_tasks_imports_async_task():
+    """Everything else calls core.tasks.enqueue, which waits for the transaction to commit."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in SCANNED
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if queues_without_enqueue(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert offenders == [QUEUING_DOOR]

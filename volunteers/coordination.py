@@ -4,9 +4,9 @@ import logging
 
 from django.db import transaction
 from django.db.models import F
-from django_q.tasks import async_task
 
-from volunteers.emails import emails_after_commit, notify
+from core.tasks import enqueue
+from volunteers.emails import notify
 from volunteers.models import Shift, ShiftMessage, SignUp
 from volunteers.signups import lock_shift, promote_from_waitlist
 
@@ -20,7 +20,6 @@ def snapshot(shift):
     return {field: getattr(shift, field) for field in (*TIMING_FIELDS, "capacity", "status")}
 
 
-@emails_after_commit()
 def shift_saved(shift, before, now=None):
     """After a coordinator saved `shift` (with `before` = snapshot() of it beforehand)."""
     with transaction.atomic():
@@ -70,5 +69,5 @@ def message_shift(shift, subject, body, user, include_waitlist=False):
     message = ShiftMessage.objects.create(
         shift=shift, subject=subject, body=body, sent_by=user, include_waitlist=include_waitlist
     )
-    async_task("volunteers.tasks.send_shift_message", message.pk, task_name="volunteers:message")
+    enqueue("volunteers.tasks.send_shift_message", message.pk, task_name="volunteers:message")
     return message

@@ -1,21 +1,17 @@
 """What the volunteers app sends, queued for the task cluster once the data is committed.
 
-Service functions (`volunteers.signups`, `volunteers.coordination`) run inside
-`emails_after_commit()`: `notify()` collects (sign-up, kind) pairs while their transaction
-runs, and they are handed to the cluster only when the outermost block finishes without an
-error, so a task never reads a sign-up that was rolled back or not yet committed.
+Service functions (`volunteers.signups`, `volunteers.coordination`) call `notify()` inside
+their transactions; core.tasks.enqueue hands the email to the cluster only when the
+transaction commits, so a task never reads a sign-up that was rolled back or not yet
+committed.
 """
 
-import contextvars
 import functools
-from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import transaction
 from django_q.brokers import get_broker
-from django_q.tasks import async_task
 
-_collected = contextvars.ContextVar("volunteer_emails", default=None)
+from core.tasks import enqueue
 
 # kind -> template name under templates/emails/
 TEMPLATES = {
@@ -49,7 +45,7 @@ def task_broker():
 
 
 def queue_signup_email(signup_id, kind):
-    async_task(
+    enqueue(
         "volunteers.tasks.send_signup_email",
         signup_id,
         kind,
@@ -58,28 +54,9 @@ def queue_signup_email(signup_id, kind):
     )
 
 
-@contextmanager
-def emails_after_commit():
-    if _collected.get() is not None:
-        yield  # an outer block sends them
-        return
-    token = _collected.set([])
-    try:
-        yield
-        collected = _collected.get()
-    finally:
-        _collected.reset(token)
-    for signup_id, kind in dict.fromkeys(collected):
-        queue_signup_email(signup_id, kind)
-
-
 def notify(signup, kind):
     """Email the volunteer about `signup` (kind: a status or a key of TEMPLATES)."""
-    collected = _collected.get()
-    if collected is None:
-        transaction.on_commit(lambda: queue_signup_email(signup.pk, kind))
-    else:
-        collected.append((signup.pk, kind))
+    queue_signup_email(signup.pk, kind)
 
 
 def shift_context(shift):

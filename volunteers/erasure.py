@@ -15,7 +15,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from volunteers.emails import emails_after_commit
 from volunteers.models import SafeguardingCheck, SignUp, Volunteer
 from volunteers.signups import cancel
 
@@ -42,7 +41,6 @@ def cancel_future_signups(volunteer, now=None):
         cancel(signup_id, by=SignUp.CancelledBy.VOLUNTEER, now=now, notify_volunteer=False)
 
 
-@emails_after_commit()
 def anonymise_volunteer(volunteer, now=None):
     """Remove the person from `volunteer`. Idempotent: False when it had already been done."""
     now = now or timezone.now()

@@ -31,7 +31,6 @@ from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from core.emails import build_message
-from volunteers.emails import emails_after_commit
 from volunteers.erasure import anonymise_volunteer
 from volunteers.links import keep_details_url, manage_url
 from volunteers.models import SafeguardingCheck, SignUp, Volunteer
@@ -210,7 +209,7 @@ def anonymise_inactive_volunteers(now=None):
     due = [volunteer.pk for volunteer in candidates(now) if is_due(volunteer, now)]
     anonymised = 0
     for volunteer_id in due:
-        with emails_after_commit(), transaction.atomic():
+        with transaction.atomic():
             # Checked again under the lock: "keep my details" may have been pressed since.
             volunteer = (
                 candidates(now).filter(pk=volunteer_id).select_for_update(of=("self",)).first()

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from core.mailing import normalise_email
-from volunteers.emails import emails_after_commit, notify
+from volunteers.emails import notify
 from volunteers.models import Shift, SignUp, Volunteer
 
 logger = logging.getLogger(__name__)
@@ -213,7 +213,6 @@ def signups_of_user(user, shifts):
 # Signing up
 
 
-@emails_after_commit()
 def sign_up_with_account(user, shift, age_confirmed=False, now=None, volunteer=NOT_LOOKED_UP):
     """One click for a signed-in volunteer: the spot is allocated at once.
 
@@ -314,7 +313,6 @@ def request_signup(volunteer, shift, name="", phone="", now=None):
         return SignUp.objects.active().get(volunteer=volunteer, shift=shift)
 
 
-@emails_after_commit()
 def confirm_email(signup_id, now=None):
     """The emailed link was followed: allocate the spot. Idempotent."""
     now = now or timezone.now()
@@ -351,7 +349,6 @@ def apply_typed_details(signup, confirmed_age, now):
 # Cancelling and promoting
 
 
-@emails_after_commit()
 def cancel(signup_id, by=SignUp.CancelledBy.VOLUNTEER, now=None, notify_volunteer=True):
     """Cancel a sign-up and hand its spot to the waitlist. Volunteers may until the start."""
     now = now or timezone.now()
@@ -408,7 +405,6 @@ def promote_from_waitlist(shift, now=None):
     return promoted
 
 
-@emails_after_commit()
 def clearance_changed(volunteer, now=None):
     """Re-place the volunteer's sign-ups waiting for clearance (after a check is verified)."""
     now = now or timezone.now()
@@ -429,7 +425,6 @@ def clearance_changed(volunteer, now=None):
     return placed
 
 
-@emails_after_commit()
 def withdraw_clearance(signup_id, now=None):
     """An expired check: the sign-up waits for clearance again and frees its spot."""
     now = now or timezone.now()

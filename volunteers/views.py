@@ -16,7 +16,7 @@ from core.signing import LinkRefused, link_refused
 from volunteers import links, signups
 from volunteers.access import exact_address
 from volunteers.calendars import public_shift_calendar, signup_calendar, volunteer_feed
-from volunteers.emails import emails_after_commit, notify
+from volunteers.emails import notify
 from volunteers.forms import AccountSignUpForm, SignUpForm
 from volunteers.links import feed_url, manage_path
 from volunteers.models import Shift, SignUp, Volunteer
@@ -83,9 +83,8 @@ def sign_up(request, shift_id):
     except signups.SignUpRefused as refusal:
         form.add_error(None, str(refusal))
         return render(request, f"{TEMPLATES}/sign_up.html", {**context, "form": form}, status=400)
-    with emails_after_commit():
-        # A known sign-up gets its link or its status again: the page below is the same.
-        notify(signup, signup.status)
+    # A known sign-up gets its link or its status again: the page below is the same.
+    notify(signup, signup.status)
     return redirect("volunteers:check_email")
 
 

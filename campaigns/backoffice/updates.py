@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
-from django_q.tasks import async_task
 from wagtail.admin import messages
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
@@ -22,6 +21,7 @@ from campaigns.backoffice.base import CampaignAdminPage
 from campaigns.models import CampaignUpdate
 from campaigns.updates import recipients, render_update, start_sending, with_counts
 from core.mailing import suppressed_addresses
+from core.tasks import enqueue
 
 
 class UpdateIndexView(IndexView):
@@ -146,7 +146,7 @@ class SendTestView(ConfirmView):
     action = "test"
 
     def post(self, request, pk):
-        async_task(
+        enqueue(
             "campaigns.tasks.send_update_test",
             self.update.pk,
             request.user.email,

@@ -14,14 +14,12 @@ CONFIRM = SignedLink(
     CONFIRM_PURPOSE,
     "prayer.CalendarSubscription",
     "prayer:calendar-confirm",
-    version_field="token_version",
     max_age=CONFIRM_MAX_AGE,
 )
 UNSUBSCRIBE = SignedLink(
     UNSUBSCRIBE_PURPOSE,
     "prayer.CalendarSubscription",
     "prayer:calendar-unsubscribe",
-    version_field="token_version",
 )
 
 
@@ -31,8 +29,8 @@ def confirm_url(subscription):
     return CONFIRM.url_for(subscription) + "?" + query
 
 
-def unsubscribe_url(subscription_id, token_version):
-    return UNSUBSCRIBE.url(subscription_id, token_version)
+def unsubscribe_url(subscription_id, link_version):
+    return UNSUBSCRIBE.url(subscription_id, link_version)
 
 
 def send_confirm_link(subscription):

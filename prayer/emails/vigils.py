@@ -1,10 +1,9 @@
 """What vigils send, and the signed links in it. Emails go out from tasks only."""
 
-from django_q.tasks import async_task
-
 from core.emails import queue_email
 from core.mailing import absolute, may_receive_bulk
 from core.signing import SignedLink
+from core.tasks import enqueue
 
 CONFIRM_PURPOSE = "vigil-confirm"
 MANAGE_PURPOSE = "vigil-manage"
@@ -14,9 +13,7 @@ CONFIRM_MAX_AGE = 3 * 24 * 60 * 60
 
 
 def _signup_link(purpose, route, max_age=None):
-    return SignedLink(
-        purpose, "prayer.VigilSignup", route, version_field="token_version", max_age=max_age
-    )
+    return SignedLink(purpose, "prayer.VigilSignup", route, max_age=max_age)
 
 
 CONFIRM = _signup_link(CONFIRM_PURPOSE, "prayer:vigil-confirm", CONFIRM_MAX_AGE)
@@ -29,21 +26,21 @@ def confirm_path(signup):
     return CONFIRM.path_for(signup)
 
 
-def manage_path(signup_id, token_version):
-    return MANAGE.path(signup_id, token_version)
+def manage_path(signup_id, link_version):
+    return MANAGE.path(signup_id, link_version)
 
 
-def manage_url(signup_id, token_version):
-    return MANAGE.url(signup_id, token_version)
+def manage_url(signup_id, link_version):
+    return MANAGE.url(signup_id, link_version)
 
 
-def slots_feed_url(signup_id, token_version):
+def slots_feed_url(signup_id, link_version):
     """The person's slots as a calendar feed a phone can subscribe to (absolute, SITE_URL)."""
-    return FEED.url(signup_id, token_version)
+    return FEED.url(signup_id, link_version)
 
 
-def unsubscribe_url(signup_id, token_version):
-    return UNSUBSCRIBE.url(signup_id, token_version)
+def unsubscribe_url(signup_id, link_version):
+    return UNSUBSCRIBE.url(signup_id, link_version)
 
 
 def send_confirm_link(signup, slot_labels):
@@ -61,7 +58,7 @@ def send_confirm_link(signup, slot_labels):
 
 def send_booking_confirmation(signup, slots):
     """The "you are signed up" email with a calendar file of the new slots."""
-    return async_task(
+    enqueue(
         "prayer.tasks.vigils.send_booking_confirmation",
         signup.pk,
         [slot.pk for slot in slots],
@@ -70,7 +67,7 @@ def send_booking_confirmation(signup, slots):
 
 
 def send_message_to_everyone(vigil_message):
-    return async_task(
+    enqueue(
         "prayer.tasks.vigils.send_vigil_message",
         vigil_message.pk,
         task_name="email:prayer-vigil-message",

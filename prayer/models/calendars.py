@@ -225,7 +225,7 @@ class CalendarSubscription(models.Model):
     )
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.PENDING)
-    token_version = models.PositiveIntegerField(
+    link_version = models.PositiveIntegerField(
         default=0, help_text="Raised to revoke every link sent before."
     )
     consent_at = models.DateTimeField(null=True, blank=True)

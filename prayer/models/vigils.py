@@ -258,7 +258,7 @@ class VigilSignup(models.Model):
     wants_organiser_email = models.BooleanField(
         default=True, help_text="Off when they unsubscribed from the organisers' messages."
     )
-    token_version = models.PositiveIntegerField(default=0)
+    link_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
 

@@ -69,7 +69,7 @@ def send_booking_confirmation(signup_id, slot_ids):
     if suppressed_addresses([signup.email]):
         return 0
     slots = [booking.slot for booking in claimed]
-    link = manage_url(signup.pk, signup.token_version)
+    link = manage_url(signup.pk, signup.link_version)
     message = build_message(
         "prayer-vigil-booked",
         signup.email,
@@ -129,7 +129,7 @@ def send_due_reminders(now=None):
                         "vigil_title": signup.vigil.title,
                         "vigil_url": signup.vigil.full_url,
                         "slots": slot_lines(signup, slots),
-                        "manage_url": manage_url(signup.pk, signup.token_version),
+                        "manage_url": manage_url(signup.pk, signup.link_version),
                     },
                 )
                 message.connection = connection

@@ -193,7 +193,7 @@ def signup(request, vigil):
     if booked:
         vigil_emails.send_booking_confirmation(signup, booked)
     return redirect(
-        done_url(vigil_emails.manage_path(signup.pk, signup.token_version), "booked", booked)
+        done_url(vigil_emails.manage_path(signup.pk, signup.link_version), "booked", booked)
     )
 
 
@@ -308,7 +308,7 @@ def confirm(request, token):
         "slots": describe(slots, zone),
         # What the form typed is applied only by the button below: show it before.
         "shown_as": (signup.pending_request or {}).get("display_name") or "Someone",
-        "manage_url": vigil_emails.manage_path(signup.pk, signup.token_version),
+        "manage_url": vigil_emails.manage_path(signup.pk, signup.link_version),
     }
     if signup.pending_request is None or request.method == "GET":
         # Link scanners fetch links with GET: only the button's POST takes any place.
@@ -394,7 +394,7 @@ def manage(request, token):
             "host_zone_name": signup.vigil.zone.key,
             "problem": problem,
             "done": "" if problem else done_message(request),
-            "feed_url": vigil_emails.slots_feed_url(signup.pk, signup.token_version),
+            "feed_url": vigil_emails.slots_feed_url(signup.pk, signup.link_version),
         },
         status=status,
     )
@@ -413,7 +413,7 @@ def slots_feed(request, token):
         .select_related("slot")
         .order_by("slot__starts_at")
     ]
-    manage_url = vigil_emails.manage_url(signup.pk, signup.token_version)
+    manage_url = vigil_emails.manage_url(signup.pk, signup.link_version)
     response = HttpResponse(
         bookings_ics_bytes(signup, slots, manage_url), content_type="text/calendar; charset=utf-8"
     )

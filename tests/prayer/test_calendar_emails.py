@@ -148,7 +148,7 @@ def test_every_email_carries_its_own_one_click_unsubscribe(calendar, time_machin
     sent = run_at(time_machine, datetime.datetime(2026, 3, 1, 8, tzinfo=UTC))
 
     by_address = {m.to[0]: m for m in sent}
-    ruths_link = unsubscribe_url(ruth.pk, ruth.token_version)
+    ruths_link = unsubscribe_url(ruth.pk, ruth.link_version)
     assert by_address["ruth@example.org"].extra_headers["List-Unsubscribe"] == f"<{ruths_link}>"
     assert by_address["ruth@example.org"].extra_headers["List-Unsubscribe-Post"] == (
         "List-Unsubscribe=One-Click"
@@ -172,9 +172,9 @@ def test_every_email_carries_its_own_one_click_unsubscribe(calendar, time_machin
 
 def test_tampered_links_are_refused(client, calendar):
     ruth = subscribe(calendar, "ruth@example.org")
-    good = unsubscribe_url(ruth.pk, ruth.token_version).removeprefix("http://testserver")
+    good = unsubscribe_url(ruth.pk, ruth.link_version).removeprefix("http://testserver")
     assert client.get(good[:-4] + "xyz/").status_code == 400
-    CalendarSubscription.objects.filter(pk=ruth.pk).update(token_version=2)
+    CalendarSubscription.objects.filter(pk=ruth.pk).update(link_version=2)
     assert client.post(good).status_code == 404
     ruth.refresh_from_db()
     assert ruth.status == CalendarSubscription.Status.ACTIVE

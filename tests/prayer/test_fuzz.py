@@ -335,7 +335,7 @@ def test_vigil_signup_form(world, bystander, visitor):
 
 def vigil_link_test(world, bystander, visitor, purpose, route, spec, query=None):
     own = world.own_signup
-    tokens = signed_links(purpose, own.pk, own.token_version, bystander_id=world.their_signup.pk)
+    tokens = signed_links(purpose, own.pk, own.link_version, bystander_id=world.their_signup.pk)
     queries = query_strings(query or {})
 
     @given(token=tokens, method=methods, body=bodies(spec), query=queries)
@@ -382,7 +382,7 @@ def test_calendar_subscribe_form(world, bystander, visitor):
 
 def calendar_link_test(world, bystander, visitor, purpose, route):
     own = world.own_calendar
-    tokens = signed_links(purpose, own.pk, own.token_version, bystander_id=world.their_calendar.pk)
+    tokens = signed_links(purpose, own.pk, own.link_version, bystander_id=world.their_calendar.pk)
     choices = query_strings({"hour": values(numberish), "tz": choice(*ZONES)})
 
     @given(token=tokens, method=methods, query=choices, body=bodies({"hour": numberish}))
@@ -439,7 +439,7 @@ def test_a_topic_id_past_the_integer_range_is_refused_not_a_crash(client, world)
 
 
 def test_digits_of_other_scripts_in_the_vigil_page_counts_are_ignored(client, world):
-    path = vigil_links.manage_path(world.own_signup.pk, world.own_signup.token_version)
+    path = vigil_links.manage_path(world.own_signup.pk, world.own_signup.link_version)
     for count in ("²", "٣", "１"):
         assert client.get(path, {"booked": count, "cancelled": count}).status_code == 200
 

@@ -147,7 +147,7 @@ def test_one_click_unsubscribe_from_organiser_messages(client, vigil):
 
     booking = book(vigil)
     signup = booking.signup
-    url = unsubscribe_url(signup.pk, signup.token_version).removeprefix("http://testserver")
+    url = unsubscribe_url(signup.pk, signup.link_version).removeprefix("http://testserver")
     mail_client = Client(enforce_csrf_checks=True)
 
     assert "Unsubscribe" in mail_client.get(url).content.decode()

@@ -223,9 +223,9 @@ def test_tampered_and_revoked_links_do_not_work(client, vigil):
     confirm = confirm_path(signup)
 
     assert client.get(confirm[:-3] + "abc/").status_code == 400
-    forged = make_token("vigil-manage", signup.pk, signup.token_version)
+    forged = make_token("vigil-manage", signup.pk, signup.link_version)
     assert client.get(f"/pray/vigils/confirm/{forged}/").status_code == 400, "wrong purpose"
-    VigilSignup.objects.filter(pk=signup.pk).update(token_version=1)
+    VigilSignup.objects.filter(pk=signup.pk).update(link_version=1)
     assert client.post(confirm).status_code == 404
     assert sum(taken(vigil).values()) == 0
 
@@ -235,7 +235,7 @@ def test_the_signed_link_shows_and_cancels_slots(client, vigil):
     post_signup(client, vigil, [key(0), key(1)], email="")
     client.logout()
     signup = VigilSignup.objects.get()
-    manage = manage_path(signup.pk, signup.token_version)
+    manage = manage_path(signup.pk, signup.link_version)
 
     html = client.get(manage).content.decode()
     assert "Sunday 1 March, 21:00–22:00 CET" in html and "(Sunday 1 March, 20:00–21:00 UTC)" in html

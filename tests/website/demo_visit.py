@@ -193,10 +193,10 @@ def unsubscribe_links() -> list[str]:
 
     urls = [prayer_links.unsubscribe_url(s.pk, s.link_version) for s in Subscription.objects.all()]
     urls += [
-        calendar_emails.unsubscribe_url(s.pk, s.token_version)
+        calendar_emails.unsubscribe_url(s.pk, s.link_version)
         for s in CalendarSubscription.objects.all()
     ]
-    urls += [vigil_emails.unsubscribe_url(s.pk, s.token_version) for s in VigilSignup.objects.all()]
+    urls += [vigil_emails.unsubscribe_url(s.pk, s.link_version) for s in VigilSignup.objects.all()]
     urls += [
         campaign_links.unsubscribe_url(c.pk, c.link_version)
         for c in RegistrationContact.objects.all()

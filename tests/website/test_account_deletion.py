@@ -12,13 +12,13 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django_q.models import Task
-from django_q.tasks import async_task
 from wagtail.models import ModelLogEntry
 
 from campaigns.models import ChurchRegistration, RegistrationContact
 from campaigns.registration import add_contact
 from core.models import Suppression
 from core.privacy import erase_everywhere
+from core.tasks import enqueue
 from prayer.models import CalendarSubscription, PrayerRequest, Subscription, VigilSignup
 from tests.factories import PASSWORD, UserFactory, add_volunteer, supporter_records
 from tests.signin import sign_in_with_totp, with_totp
@@ -259,9 +259,10 @@ def test_the_deletion_is_logged_without_the_address(client, home, caplog):
     assert EMAIL not in caplog.text and "Ruth" not in caplog.text
 
 
-def test_the_address_is_gone_from_every_table(client, home):
+def test_the_address_is_gone_from_every_table(client, home, django_capture_on_commit_callbacks):
     records = supporter_records(home, EMAIL)
-    async_task("core.tasks.send_templated_email", "test-email", EMAIL, {}, task_name="earlier")
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue("core.tasks.send_templated_email", "test-email", EMAIL, {}, task_name="earlier")
     assert Task.objects.filter(name="earlier").exists()
     user = UserFactory(email=EMAIL, first_name="Ruth", last_name="Mensah")
     EmailAddress.objects.create(user=user, email="ruth.work@example.org", verified=True)

@@ -101,13 +101,13 @@ def held(site_pages, time_machine):
 
 def test_ones_vigil_slots_are_offered_to_subscribe(client, held):
     signup, _slots = held
-    html = client.get(manage_path(signup.pk, signup.token_version)).content.decode()
-    assert_follow_block(html, slots_feed_url(signup.pk, signup.token_version), "vigil-feed-url")
+    html = client.get(manage_path(signup.pk, signup.link_version)).content.decode()
+    assert_follow_block(html, slots_feed_url(signup.pk, signup.link_version), "vigil-feed-url")
 
 
 def test_the_vigil_feed_holds_the_slots_held_now(client, held):
     signup, slots = held
-    feed = slots_feed_url(signup.pk, signup.token_version).removeprefix(SITE)
+    feed = slots_feed_url(signup.pk, signup.link_version).removeprefix(SITE)
     response = client.get(feed)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -122,9 +122,9 @@ def test_the_vigil_feed_holds_the_slots_held_now(client, held):
 
 def test_the_vigil_feed_link_is_not_the_manage_link_and_dies_with_it(client, held):
     signup, _slots = held
-    manage_token = manage_path(signup.pk, signup.token_version).rstrip("/").rsplit("/", 1)[1]
+    manage_token = manage_path(signup.pk, signup.link_version).rstrip("/").rsplit("/", 1)[1]
     assert client.get(f"/pray/vigils/my-slots/{manage_token}/calendar.ics").status_code == 400
-    feed = slots_feed_url(signup.pk, signup.token_version).removeprefix(SITE)
-    VigilSignup.objects.filter(pk=signup.pk).update(token_version=signup.token_version + 1)
+    feed = slots_feed_url(signup.pk, signup.link_version).removeprefix(SITE)
+    VigilSignup.objects.filter(pk=signup.pk).update(link_version=signup.link_version + 1)
     assert client.get(feed).status_code == 404
     assert client.get("/pray/vigils/my-slots/garbage/calendar.ics").status_code == 400

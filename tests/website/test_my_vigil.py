@@ -68,9 +68,9 @@ def test_my_vigil_lists_everything_joined_with_the_verified_address(client, home
     for url in (
         prayer_links.preferences_url(subscription.pk, subscription.link_version),
         prayer_links.unsubscribe_url(subscription.pk, subscription.link_version),
-        calendar_emails.unsubscribe_url(calendar.pk, calendar.token_version),
-        vigil_emails.manage_url(signup.pk, signup.token_version),
-        vigil_emails.unsubscribe_url(signup.pk, signup.token_version),
+        calendar_emails.unsubscribe_url(calendar.pk, calendar.link_version),
+        vigil_emails.manage_url(signup.pk, signup.link_version),
+        vigil_emails.unsubscribe_url(signup.pk, signup.link_version),
         manage_url(records["volunteer"]),
         campaign_links.manage_url(registration),
         campaign_links.unsubscribe_url(contact.pk, contact.link_version),

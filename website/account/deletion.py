@@ -27,13 +27,13 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django_q.models import Task
-from django_q.tasks import async_task
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
 from core.mailing import normalise_email
 from core.models import Suppression
 from core.privacy import erase_everywhere, verified_addresses, when
+from core.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def forget_task_history(addresses):
 
 
 def send_confirmation(recipient, now):
-    async_task(
+    enqueue(
         "core.tasks.send_templated_email",
         "account-deleted",
         recipient,

@@ -1,8 +1,6 @@
 """What the task cluster runs for consent: every few minutes, and at once after a withdrawal."""
 
-from django.db import transaction
-from django_q.tasks import async_task
-
+from core.tasks import enqueue
 from website.consent.notify import notify_staff_of_take_downs
 from website.consent.takedown import take_down_ended_content
 
@@ -18,4 +16,4 @@ def take_down_ended_consent():
 
 def take_down_soon():
     """Queue a run once the current transaction commits (a withdrawal was just recorded)."""
-    transaction.on_commit(lambda: async_task(TASK, task_name="consent:take-down"))
+    enqueue(TASK, task_name="consent:take-down")
