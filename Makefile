@@ -46,12 +46,12 @@ vnu: $(VNU_JAR_INSTALLED)
 PYTEST := $(BIN)/python -m pytest
 test: install lint
 	$(PYTEST) -n auto
-	$(PYTEST) -m e2e -n auto
+	$(PYTEST) tests/e2e -m e2e -n auto
 
 # The thorough lane, as CI runs it: fuzz tests at 1,000 inputs each on PostgreSQL, 200 on SQLite.
 test-full: install lint typecheck
 	VIGIL_HYPOTHESIS_PROFILE=full $(PYTEST) -n auto
-	$(PYTEST) -m e2e -n auto
+	$(PYTEST) tests/e2e -m e2e -n auto
 
 # Line and branch coverage of the apps and their templates (django-coverage-plugin). CI fails
 # under COVERAGE_FLOOR, which is the measured figure (README) less one point.
