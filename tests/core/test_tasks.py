@@ -9,7 +9,7 @@ from core.tasks import enqueue
 
 
 class Undone(Exception):
-    pass
+    """Raised inside a block to make it roll back."""
 
 
 @pytest.fixture
