@@ -160,7 +160,7 @@ def test_mailgun_is_asked_by_the_claim_variable(settings, monkeypatch):
             self.items = items
 
         def raise_for_status(self):
-            pass
+            """The fake provider always answers 200."""
 
         def json(self):
             return {"items": self.items}
