@@ -225,7 +225,8 @@ def seed(subscribers, requests, seed_value=7):
     from django.db import connection
     from django.utils import timezone
 
-    from prayer.models import DigestIssue, PrayerRequest, Subscription, Topic
+    from digests.models import DigestIssue, Subscription
+    from prayer.models import PrayerRequest, Topic
 
     rng = random.Random(seed_value)
     now = timezone.now()
@@ -343,8 +344,7 @@ def measure_dispatch(workers):
     from django_q.conf import Conf
 
     from core import outbox
-    from prayer import digests
-    from prayer.digests import dispatching
+    from digests import dispatching
 
     Conf.SYNC = True
     pool = None
@@ -354,7 +354,7 @@ def measure_dispatch(workers):
         pool = multiprocessing.get_context("fork").Pool(workers)
 
         def queue_to_pool(issue_ids, now=None):
-            batches = digests.batch_ranges(issue_ids, now)
+            batches = dispatching.batch_ranges(issue_ids, now)
             pending.extend(pool.apply_async(_send_batch_in_worker, (b,)) for b in batches)
             return len(batches)
 
@@ -362,7 +362,7 @@ def measure_dispatch(workers):
     counter, wrapper = _count_queries()
     started = time.perf_counter()
     with wrapper():
-        result = digests.dispatch()
+        result = dispatching.dispatch()
     dispatch_seconds = time.perf_counter() - started
     queries = counter["queries"]
     if pool:
@@ -375,7 +375,7 @@ def measure_dispatch(workers):
     seconds = time.perf_counter() - started
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    from prayer.models import DigestDelivery
+    from digests.models import DigestDelivery
 
     statuses = dict(Counter(DigestDelivery.objects.values_list("status", flat=True)))
     return {
@@ -400,24 +400,24 @@ def measure_baseline(sample):
     from django.utils import timezone
 
     from core.mailing import unsubscribe_headers
-    from prayer import digests, links
-    from prayer.models import Subscription
+    from digests import content, links
+    from digests.models import Subscription
 
     now = timezone.now()
     subscriptions = list(Subscription.objects.order_by("id")[:sample])
     started = time.perf_counter()
     with get_connection() as connection:
         for subscription in subscriptions:
-            period = digests.FIRST_PERIOD[subscription.frequency]
+            period = content.FIRST_PERIOD[subscription.frequency]
             since = subscription.last_digest_at or now - period
             topic_ids = frozenset(subscription.topics.values_list("id", flat=True))
-            candidates = digests.load_candidates(since, now)
-            content = digests.content_for(
+            candidates = content.load_candidates(since, now)
+            content = content.content_for(
                 candidates, since, topic_ids, subscription.receives_restricted
             )
             if content is None:
                 continue
-            subject, text, html, _ = digests.render_issue(content, now)
+            subject, text, html, _ = content.render_issue(content, now)
             values = {
                 "unsubscribe_url": links.unsubscribe_url(
                     subscription.pk, subscription.link_version
@@ -427,8 +427,8 @@ def measure_baseline(sample):
                 ),
             }
             for key, value in values.items():
-                text = text.replace(digests.placeholder(key), value)
-                html = html.replace(digests.placeholder(key), value)
+                text = text.replace(content.placeholder(key), value)
+                html = html.replace(content.placeholder(key), value)
             message = EmailMultiAlternatives(
                 subject,
                 text,

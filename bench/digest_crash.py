@@ -54,7 +54,7 @@ def send_digests(env):
 
 
 def open_rows():
-    from prayer.models import DigestDelivery
+    from digests.models import DigestDelivery
 
     return DigestDelivery.objects.filter(status__in=["pending", "claimed"]).count()
 
@@ -93,7 +93,7 @@ def main():
         digest.manage(env, "migrate", "--noinput", "-v", "0")
         digest.setup_django(env)
         digest.seed(args.subscribers, 200)
-        from prayer.models import Subscription
+        from digests.models import Subscription
 
         due = Subscription.objects.filter(status="active").count()
         expected = set(Subscription.objects.values_list("email", flat=True))
@@ -129,7 +129,7 @@ def main():
         server.join(5)
 
     counts = stats["received"]
-    from prayer.models import DigestDelivery
+    from digests.models import DigestDelivery
 
     statuses = dict(
         (status, DigestDelivery.objects.filter(status=status).count())

@@ -1,7 +1,7 @@
 """Crash benchmark and gate for the outbox: SIGKILL the task cluster mid-send, restart, count.
 
 One kind at a time -- a digest dispatch (prayer/digests), a campaign update
-(campaigns/updates.py), a vigil organisers' message (prayer/tasks/vigils.py) and a shift
+(campaigns/updates.py), a vigil organisers' message (vigils/tasks.py) and a shift
 message (volunteers/tasks.py), all sent by website/outbox.py -- the benchmark builds the data
 on PostgreSQL, starts a real `manage.py qcluster` in its own process group (Redis broker),
 triggers the send as the back office (or the digest schedule) does, and kills the whole
@@ -164,7 +164,7 @@ class DigestKind:
         self.env, self.size = env, size
 
     def seed(self):
-        from prayer.models import Subscription
+        from digests.models import Subscription
 
         digest.seed(self.size, 200)
         return set(Subscription.objects.filter(status="active").values_list("email", flat=True))
@@ -244,8 +244,8 @@ class VigilMessageKind:
     def seed(self):
         from django.utils import timezone
 
-        from prayer.models import SlotBooking, VigilMessage, VigilSignup
         from tests.factories import add_vigil
+        from vigils.models import SlotBooking, VigilMessage, VigilSignup
 
         now = timezone.now()
         start = (now + datetime.timedelta(days=30)).date()
@@ -277,12 +277,12 @@ class VigilMessageKind:
         return {signup.email for signup in signups}
 
     def trigger(self):
-        from prayer.emails.vigils import send_message_to_everyone
+        from vigils.emails import send_message_to_everyone
 
         send_message_to_everyone(self.message)  # what the back office's create view calls
 
     def open_work(self):
-        from prayer.models import VigilMessage
+        from vigils.models import VigilMessage
 
         message = VigilMessage.objects.get(pk=self.message.pk)
         return 0 if message.finished_at else self.size

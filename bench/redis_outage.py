@@ -41,7 +41,8 @@ PAGES_SCRIPT = r"""
 import json, django
 django.setup()
 from campaigns.models import CampaignPage
-from prayer.models import PrayerWallPage, VigilPage
+from prayer.models import PrayerWallPage
+from vigils.models import VigilPage
 from volunteers.models import OpportunityPage
 from website.models import HomePage, StoryPage
 from core.tasks import record_heartbeat

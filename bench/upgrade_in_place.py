@@ -62,11 +62,12 @@ home = Page.objects.get(depth=2).specific
 records = [supporter_records(home, f"supporter{n}@example.org", name=f"Supporter {n}")
            for n in range(3)]
 
-from prayer import digests
-from prayer.models import PrayerRequest, Subscription
+from digests import content, dispatching, sending
+from digests.models import Subscription
+from prayer.models import PrayerRequest
 Subscription.objects.update(frequency="daily")
 PrayerRequest.objects.update(approved_at=timezone.now() - timezone.timedelta(hours=1))
-digests.dispatch(send_now=True)
+dispatching.dispatch(send_now=True)
 
 from campaigns.models import CampaignUpdate
 from campaigns.updates import start_sending
@@ -75,8 +76,8 @@ update = CampaignUpdate.objects.create(campaign=campaign, subject="Freedom Sunda
                                        body="<p>Thank you for praying.</p>")
 start_sending(update, None)
 
-from prayer.models import VigilMessage
-from prayer.tasks.vigils import send_vigil_message
+from vigils.models import VigilMessage
+from vigils.tasks import send_vigil_message
 vigil = records[0]["vigil_signup"].vigil
 message = VigilMessage.objects.create(vigil=vigil, subject="Tonight", body="Thank you.")
 send_vigil_message(message.pk)

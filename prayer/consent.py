@@ -1,9 +1,9 @@
 """Consent for prayer requests: a request whose consent has ended leaves the wall.
 
 Registered with the editorial app's consent (website/consent/targets.py) by PrayerConfig: the
-take-down run calls `take_down_ended_requests`, the back office `request_edit_url`, and after
-a run `redact_digest_issues` (prayer/digests/redaction.py) renders again the public copies of
-digests that showed a story or request taken down.
+take-down run calls `take_down_ended_requests` and the back office `request_edit_url`. (The
+digests app renders again, after each run, the public copies of digests that showed a story or
+request taken down: digests/consent.py.)
 """
 
 from django.db import transaction
@@ -48,11 +48,3 @@ def take_down_ended_requests(today, now):
 def request_edit_url(pk):
     viewset = PrayerRequest.snippet_viewset
     return reverse(viewset.get_url_name("edit"), args=[pk])
-
-
-def redact_digests_after_take_down(stories, taken, now):
-    from prayer.digests.redaction import redact_digest_issues
-
-    requests = taken.get("prayer_request", [])
-    if stories or requests:
-        redact_digest_issues(stories, requests, now)

@@ -1,5 +1,8 @@
-"""The Prayer menu of the back office: requests, subscriptions and digests; and the bulk
-moderation of requests."""
+"""The Prayer menu of the back office, and the bulk moderation of requests.
+
+The menu holds the requests and topics; the digests and vigils apps add their lists to it
+through its submenu hook (PRAYER_MENU_HOOK), so that editors find all prayer work in one place
+while prayer imports neither app."""
 
 from wagtail import hooks
 from wagtail.admin.menu import Menu, SubmenuMenuItem
@@ -8,18 +11,19 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from prayer import dashboard  # noqa: F401  (registers hooks)
 from prayer.backoffice import (
     bulk_moderation,  # noqa: F401  (registers hooks)
-    digests,
     requests,
-    subscriptions,
-    vigils,
 )
+
+# Other apps' viewsets name this hook (`menu_hook=PRAYER_MENU_HOOK`) to sit in the Prayer menu.
+PRAYER_MENU_HOOK = "register_prayer_menu_item"
 
 
 class PrayerGroup(ViewSetGroup):
     menu_label = "Prayer"
     menu_icon = "pick"
     menu_order = 200
-    items = (*requests.viewsets, *subscriptions.viewsets, *digests.viewsets, *vigils.viewsets)
+    submenu_hook = PRAYER_MENU_HOOK
+    items = requests.viewsets
 
     def get_menu_item(self, order=None):
         """The group's item says how many requests wait too, e.g. "Prayer (4)", so that a

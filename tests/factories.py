@@ -141,7 +141,7 @@ def way_in(heading, label, page=None, form="", url="", kind="call_to_action"):
 
 
 def add_prayer_calendar(parent, title="21 days of prayer", days=3, **fields):
-    from prayer.models import PrayerCalendarDay, PrayerCalendarPage
+    from vigils.models import PrayerCalendarDay, PrayerCalendarPage
 
     fields.setdefault("start_date", datetime.date(2026, 3, 1))
     fields.setdefault("time_zone", "UTC")
@@ -162,7 +162,7 @@ def add_prayer_calendar(parent, title="21 days of prayer", days=3, **fields):
 
 def add_vigil(parent, title="Night of prayer", **fields):
     """A published vigil (its slots are made on publish). Times are host wall-clock times."""
-    from prayer.models import VigilPage
+    from vigils.models import VigilPage
 
     fields.setdefault("time_zone", "UTC")
     fields.setdefault("start_date", datetime.date(2026, 3, 1))
@@ -320,13 +320,9 @@ def supporter_records(home, email, name="Ruth Mensah", now=None):
     from django.db.models import F
     from django.utils import timezone
 
-    from prayer.models import (
-        CalendarSubscription,
-        PrayerRequest,
-        SlotBooking,
-        Subscription,
-        VigilSignup,
-    )
+    from digests.models import Subscription
+    from prayer.models import PrayerRequest
+    from vigils.models import CalendarSubscription, SlotBooking, VigilSignup
     from volunteers.models import Shift, SignUp
 
     now = now or timezone.now()
@@ -424,7 +420,7 @@ def supporter_records(home, email, name="Ruth Mensah", now=None):
 
 
 def prayer_calendar_for(home):
-    from prayer.models import PrayerCalendarPage
+    from vigils.models import PrayerCalendarPage
 
     return PrayerCalendarPage.objects.first() or add_prayer_calendar(home)
 

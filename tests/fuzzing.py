@@ -313,9 +313,9 @@ def query_strings(spec):
 def link_purposes():
     """Every purpose a signed link is made for: a token for one must not open another."""
     from campaigns import links as campaign_links
-    from prayer import links as subscription_links
-    from prayer.emails import calendars as calendar_links
-    from prayer.emails import vigils as vigil_links
+    from digests import links as subscription_links
+    from vigils import calendar_emails as calendar_links
+    from vigils import emails as vigil_links
     from volunteers import links as volunteer_links
 
     return sorted(
@@ -603,7 +603,7 @@ def stored_markup(*querysets):
 class LogWatch(logging.Handler):
     """Keeps the app's log lines of one input, to check no address submitted is in them."""
 
-    LOGGERS = ("prayer", "volunteers", "campaigns", "website", "allauth")
+    LOGGERS = ("prayer", "digests", "vigils", "volunteers", "campaigns", "website", "allauth")
 
     def __init__(self):
         super().__init__(level=logging.INFO)

@@ -39,7 +39,7 @@ from typing import Literal, TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 # Used when pyproject.toml names no packages; `core` is the base issue 15 creates.
-DEFAULT_PACKAGES = ("core", "website", "prayer", "campaigns", "volunteers")
+DEFAULT_PACKAGES = ("core", "website", "prayer", "digests", "vigils", "campaigns", "volunteers")
 
 Kind = Literal["module", "function", "type_checking"]
 RUNTIME: frozenset[Kind] = frozenset({"module", "function"})

@@ -19,7 +19,7 @@ from tests.import_graph import (
     project_packages,
 )
 
-FEATURES = {"prayer", "campaigns", "volunteers"}
+FEATURES = {"prayer", "digests", "vigils", "campaigns", "volunteers"}
 
 # Imports from the editorial app (or core) up into a feature app: none left. Features
 # register what the editorial app must know of them (consent targets, demo content).

@@ -96,7 +96,7 @@ class CallToActionBlock(blocks.StructBlock):
 # Forms of this site a call to action can lead to: no page holds them, so they are named here
 # rather than typed in as URLs (which break when the site moves).
 SITE_FORMS = {
-    "prayer_updates": ("Prayer updates by email (the sign-up form)", "prayer:subscribe"),
+    "prayer_updates": ("Prayer updates by email (the sign-up form)", "digests:subscribe"),
     "prayer_request": ("Send a prayer request (the form)", "prayer:submit_request"),
 }
 

@@ -58,6 +58,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("pray/", include("prayer.urls")),
+    path("pray/", include("digests.urls")),
+    path("pray/", include("vigils.urls")),
     path("volunteer/", include("volunteers.urls")),
     path("church/", include("campaigns.urls")),
     # Only the configured provider's tracking webhook (core/webhook_urls.py).

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import modelsearch.index
-import prayer.models.subscriptions
+import core.time_zones
 import wagtail.contrib.routable_page.models
 import website.models.pages
 from django.conf import settings
@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(blank=True, max_length=100)),
                 ('frequency', models.CharField(choices=[('daily', 'Daily'), ('weekly', 'Weekly'), ('monthly', 'Monthly')], default='weekly', max_length=10)),
                 ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], default=0, help_text='For weekly digests.')),
-                ('time_zone', models.CharField(default='UTC', max_length=64, validators=[prayer.models.subscriptions.validate_time_zone])),
+                ('time_zone', models.CharField(default='UTC', max_length=64, validators=[core.time_zones.validate_time_zone])),
                 ('wants_restricted', models.BooleanField(default=False, help_text='Asked for restricted prayer items.')),
                 ('restricted_verified', models.BooleanField(default=False, help_text='Verified by staff: may receive restricted items if they asked for them.')),
                 ('status', models.CharField(choices=[('pending', 'Waiting for confirmation'), ('active', 'Active'), ('paused', 'Paused'), ('unsubscribed', 'Unsubscribed')], db_index=True, default='pending', max_length=14)),

@@ -5,7 +5,7 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import modelcluster.fields
-import prayer.models.subscriptions
+import core.time_zones
 import wagtail.contrib.routable_page.models
 import website.models.pages
 from django.conf import settings
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
                 ('intro', models.TextField(blank=True, max_length=600)),
                 ('start_date', models.DateField(help_text='The date of day 1.')),
-                ('time_zone', models.CharField(default='UTC', help_text='Decides when each day begins for the page and the RSS feed.', max_length=64, validators=[prayer.models.subscriptions.validate_time_zone])),
+                ('time_zone', models.CharField(default='UTC', help_text='Decides when each day begins for the page and the RSS feed.', max_length=64, validators=[core.time_zones.validate_time_zone])),
                 ('campaign', models.ForeignKey(blank=True, help_text='Optional: the campaign this prayer guide belongs to.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='prayer_calendars', to='campaigns.campaignpage')),
             ],
             options={
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('email', models.EmailField(help_text='Stored lower-case.', max_length=254)),
                 ('hour', models.PositiveSmallIntegerField(default=7, help_text="Local hour (0–23) the day's entry arrives.")),
-                ('time_zone', models.CharField(default='UTC', max_length=64, validators=[prayer.models.subscriptions.validate_time_zone])),
+                ('time_zone', models.CharField(default='UTC', max_length=64, validators=[core.time_zones.validate_time_zone])),
                 ('status', models.CharField(choices=[('pending', 'Waiting for confirmation'), ('active', 'Active'), ('unsubscribed', 'Unsubscribed')], default='pending', max_length=14)),
                 ('token_version', models.PositiveIntegerField(default=0, help_text='Raised to revoke every link sent before.')),
                 ('consent_at', models.DateTimeField(blank=True, null=True)),
@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
                 ('intro', models.TextField(blank=True, max_length=800)),
-                ('time_zone', models.CharField(default='UTC', help_text="The host's time zone: the start and end below are wall-clock times there.", max_length=64, validators=[prayer.models.subscriptions.validate_time_zone])),
+                ('time_zone', models.CharField(default='UTC', help_text="The host's time zone: the start and end below are wall-clock times there.", max_length=64, validators=[core.time_zones.validate_time_zone])),
                 ('start_date', models.DateField()),
                 ('start_time', models.TimeField(default=datetime.time(0, 0))),
                 ('end_date', models.DateField()),
@@ -121,7 +121,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('email', models.EmailField(help_text='Stored lower-case.', max_length=254)),
                 ('display_name', models.CharField(blank=True, help_text='Shown in the public grid; empty shows “someone”.', max_length=60)),
-                ('time_zone', models.CharField(default='UTC', max_length=64, validators=[prayer.models.subscriptions.validate_time_zone])),
+                ('time_zone', models.CharField(default='UTC', max_length=64, validators=[core.time_zones.validate_time_zone])),
                 ('status', models.CharField(choices=[('pending', 'Waiting for confirmation'), ('confirmed', 'Confirmed')], default='pending', max_length=10)),
                 ('pending_request', models.JSONField(blank=True, help_text='Slots, name and zone chosen without an account, waiting for the email link.', null=True)),
                 ('wants_organiser_email', models.BooleanField(default=True, help_text="Off when they unsubscribed from the organisers' messages.")),

@@ -7,7 +7,7 @@ from django.apps import apps
 
 from core import outbox
 
-APPS = {"prayer", "campaigns", "volunteers"}
+APPS = {"prayer", "digests", "vigils", "campaigns", "volunteers"}
 
 
 def test_the_outbox_imports_no_app():

@@ -18,7 +18,7 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1"}
 
 # Vigil's own apps: their data migrations create the staff groups and grant permissions.
 # (Wagtail's own data migrations make the root page and collection: build_site does that.)
-VIGIL_APPS = ("website", "prayer", "volunteers", "campaigns")
+VIGIL_APPS = ("website", "prayer", "digests", "vigils", "volunteers", "campaigns")
 
 
 def create_staff_groups():

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 
 from campaigns.models import ChurchRegistration
-from prayer.models import Subscription
+from digests.models import Subscription
 from tests.e2e.axe import serious_violations
 from tests.factories import PASSWORD, add_opportunity, add_shift, build_site, open_campaign
 from volunteers.models import SignUp, Volunteer

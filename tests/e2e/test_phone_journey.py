@@ -8,9 +8,11 @@ import pytest
 from django.core import mail
 from wagtail.models import Site
 
-from prayer.models import CalendarSubscription, PrayPage, Subscription
+from digests.models import Subscription
+from prayer.models import PrayPage
 from tests.factories import add_prayer_calendar, add_story, build_site, way_in
 from tests.prayer.request_helpers import make_wall
+from vigils.models import CalendarSubscription
 from website.models import WaysInSettings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

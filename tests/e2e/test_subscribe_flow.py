@@ -5,7 +5,8 @@ import re
 import pytest
 from django.core import mail
 
-from prayer.models import Subscription, Topic
+from digests.models import Subscription
+from prayer.models import Topic
 from tests.e2e.axe import serious_violations
 from tests.factories import build_site
 

@@ -8,10 +8,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from prayer.models import SlotBooking, VigilSlot
-from prayer.vigils import slot_key
 from tests.e2e.axe import serious_violations
 from tests.factories import add_vigil, build_site
+from vigils.models import SlotBooking, VigilSlot
+from vigils.slots import slot_key
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

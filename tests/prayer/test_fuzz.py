@@ -18,19 +18,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from wagtail.admin.admin_url_finder import AdminURLFinder
 
-from prayer import links
-from prayer.emails import calendars as calendar_links
-from prayer.emails import vigils as vigil_links
-from prayer.models import (
-    CalendarSubscription,
-    DigestIssue,
-    PrayerRequest,
-    SlotBooking,
-    Subscription,
-    VigilSignup,
-    VigilSlot,
-)
-from prayer.vigils import book_slots, slot_key
+from digests import links
+from digests.models import DigestIssue, Subscription
+from prayer.models import PrayerRequest
+from tests.digests.subscription_helpers import make_subscription, signup_data
 from tests.factories import UserFactory, add_prayer_calendar, add_vigil
 from tests.fuzzing import (
     Bystander,
@@ -54,7 +45,10 @@ from tests.fuzzing import (
     weighted,
 )
 from tests.prayer.request_helpers import make_region, make_request, make_topic, make_wall
-from tests.prayer.subscription_helpers import make_subscription, signup_data
+from vigils import calendar_emails as calendar_links
+from vigils import emails as vigil_links
+from vigils.models import CalendarSubscription, SlotBooking, VigilSignup, VigilSlot
+from vigils.slots import book_slots, slot_key
 
 pytestmark = pytest.mark.django_db
 

@@ -57,7 +57,7 @@ def test_pray_page_lists_each_way_with_a_working_link(client, pray):
     assert html.count("<h1>") == 1 and "<h1>Pray</h1>" in html
     expected = [
         (pray["wall"].url, "Open the prayer wall"),
-        (reverse("prayer:subscribe"), "Receive prayer updates"),
+        (reverse("digests:subscribe"), "Receive prayer updates"),
         (pray["calendar"].url, "Follow the calendar"),
         (pray["vigil"].url, "Join the vigil"),
         (reverse("prayer:submit_request"), "Send a prayer request"),
@@ -79,7 +79,7 @@ def test_pray_page_lists_each_way_with_a_working_link(client, pray):
 def test_the_pray_page_and_the_prayer_forms_share_the_pray_address(client, pray):
     """/pray/ is the page; /pray/subscribe/ and /pray/request/ are still the forms."""
     assert client.get("/pray/").context["page"].specific_class is PrayPage
-    assert b'name="email"' in client.get(reverse("prayer:subscribe")).content
+    assert b'name="email"' in client.get(reverse("digests:subscribe")).content
 
 
 def test_a_way_whose_page_is_unpublished_is_left_out(client, pray):

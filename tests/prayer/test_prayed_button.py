@@ -12,7 +12,7 @@ from django.conf import settings
 from django.test import Client
 
 from prayer.models import PrayedMark, PrayerRequest
-from prayer.views.requests import VISITOR_COOKIE, VISITOR_COOKIE_MAX_AGE
+from prayer.views import VISITOR_COOKIE, VISITOR_COOKIE_MAX_AGE
 from tests.factories import UserFactory
 from tests.prayer.request_helpers import make_request, make_wall
 

@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from prayer.models import PrayerRequest
-from prayer.tasks.requests import notify_moderators
+from prayer.tasks import notify_moderators
 from tests.factories import UserFactory, guarded
 from tests.prayer.request_helpers import make_request, make_topic
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from prayer.models import PrayerRequest
-from prayer.tasks.requests import forget_submitter_contacts
+from prayer.tasks import forget_submitter_contacts
 
 pytestmark = pytest.mark.django_db
 

@@ -186,10 +186,11 @@ def unsubscribe_links() -> list[str]:
     campaign update) carries for the people the visit signed up, as those emails build it."""
     from campaigns import links as campaign_links
     from campaigns.models import RegistrationContact
-    from prayer import links as prayer_links
-    from prayer.emails import calendars as calendar_emails
-    from prayer.emails import vigils as vigil_emails
-    from prayer.models import CalendarSubscription, Subscription, VigilSignup
+    from digests import links as prayer_links
+    from digests.models import Subscription
+    from vigils import calendar_emails as calendar_emails
+    from vigils import emails as vigil_emails
+    from vigils.models import CalendarSubscription, VigilSignup
 
     urls = [prayer_links.unsubscribe_url(s.pk, s.link_version) for s in Subscription.objects.all()]
     urls += [

@@ -19,9 +19,11 @@ from campaigns.registration import add_contact
 from core.models import Suppression
 from core.privacy import erase_everywhere
 from core.tasks import enqueue
-from prayer.models import CalendarSubscription, PrayerRequest, Subscription, VigilSignup
+from digests.models import Subscription
+from prayer.models import PrayerRequest
 from tests.factories import PASSWORD, UserFactory, add_volunteer, supporter_records
 from tests.signin import sign_in_with_totp, with_totp
+from vigils.models import CalendarSubscription, VigilSignup
 from volunteers.models import Shift, SignUp, Volunteer
 from website.account.deletion import delete_account as delete_account_of
 

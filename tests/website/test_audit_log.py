@@ -15,6 +15,7 @@ from wagtail.models import ModelLogEntry
 
 from core.backoffice import EXPORT_ACTION, AuditedExportMixin
 from prayer.models import PrayerRequest
+from tests.digests.subscription_helpers import make_subscription
 from tests.factories import (
     UserFactory,
     add_check,
@@ -25,7 +26,6 @@ from tests.factories import (
     register_church,
 )
 from tests.prayer.request_helpers import make_moderator, make_request
-from tests.prayer.subscription_helpers import make_subscription
 from volunteers import signups
 
 pytestmark = pytest.mark.django_db

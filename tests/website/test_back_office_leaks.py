@@ -26,7 +26,8 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver
 from wagtail.log_actions import log
 
-from prayer.models import DigestIssue, PrayerRequest
+from digests.models import DigestIssue
+from prayer.models import PrayerRequest
 from tests.factories import UserFactory, add_consent
 from tests.prayer.request_helpers import make_request
 

@@ -9,9 +9,9 @@ import icalendar
 import pytest
 
 from core.calendar_links import feed_address, webcal
-from prayer.emails.vigils import manage_path, slots_feed_url
-from prayer.models import SlotBooking, VigilSignup, VigilSlot
 from tests.factories import add_prayer_calendar, add_vigil
+from vigils.emails import manage_path, slots_feed_url
+from vigils.models import SlotBooking, VigilSignup, VigilSlot
 from volunteers import signups
 from volunteers.links import feed_path
 from volunteers.links import manage_path as volunteer_manage_path

@@ -22,9 +22,9 @@ OLD_PURGES = [
 
 def test_every_feature_registers_its_pending_rows():
     assert sorted(CONFIRMABLE) == [
-        "prayer.CalendarSubscription",
-        "prayer.Subscription",
-        "prayer.VigilSignup",
+        "digests.Subscription",
+        "vigils.CalendarSubscription",
+        "vigils.VigilSignup",
         "volunteers.SignUp",
     ]
 
@@ -49,9 +49,10 @@ def test_an_install_loses_the_old_purge_schedules_and_keeps_the_rest():
 
 
 def test_one_run_forgets_every_kind_kept_past_its_time(site_pages, time_machine):
-    from prayer.models import CalendarSubscription, Subscription, VigilSignup
+    from digests.models import Subscription
+    from tests.digests.subscription_helpers import make_subscription
     from tests.factories import add_opportunity, add_prayer_calendar, add_shift, add_vigil
-    from tests.prayer.subscription_helpers import make_subscription
+    from vigils.models import CalendarSubscription, VigilSignup
     from volunteers.models import SignUp, Volunteer
 
     home, _news = site_pages

@@ -18,8 +18,9 @@ from django.db.models import Q
 from wagtail.models import ModelLogEntry, PageLogEntry
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-from prayer import digests
-from prayer.models import DigestIssue, PrayerRequest, Subscription
+from digests import dispatching
+from digests.models import DigestIssue, Subscription
+from prayer.models import PrayerRequest
 from tests.factories import (
     UserFactory,
     add_consent,
@@ -324,7 +325,7 @@ def test_the_browser_view_of_a_sent_digest_loses_the_request(
         email="ruth@example.org", status="active", frequency="daily", consent_at=NOW
     )
     with django_capture_on_commit_callbacks(execute=True):
-        digests.dispatch()
+        dispatching.dispatch()
     issue = DigestIssue.objects.get()
     page = client.get(f"/pray/digests/{issue.pk}/").content.decode()
     assert "Meera" in page and other.title in page

@@ -15,7 +15,9 @@ from django.contrib.staticfiles import finders
 
 from campaigns.models import ChurchRegistration
 from core.dashboard import bar_chart, meter
-from prayer.models import PrayerRequest, Subscription, VigilSlot
+from digests.models import Subscription
+from prayer.models import PrayerRequest
+from tests.digests.subscription_helpers import make_subscription
 from tests.factories import (
     UserFactory,
     add_opportunity,
@@ -26,20 +28,21 @@ from tests.factories import (
     register_church,
 )
 from tests.prayer.request_helpers import make_request
-from tests.prayer.subscription_helpers import make_subscription
+from vigils.models import VigilSlot
 from volunteers.models import SignUp
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime.datetime(2026, 6, 10, 12, tzinfo=datetime.UTC)  # a Wednesday
 PANELS = {
-    "Prayer moderators": {"prayer", "vigils"},
+    "Prayer moderators": {"prayer", "subscribers", "vigils"},
     "Campaign coordinators": {"campaigns", "vigils"},
     "Volunteer coordinators": {"volunteers"},
     "Editors": set(),
 }
 FIGURES = {
-    "prayer": {"requests-waiting", "subscribers"},
+    "prayer": {"requests-waiting"},
+    "subscribers": {"subscribers"},
     "vigils": {"vigil-coverage"},
     "campaigns": {"church-registrations"},
     "volunteers": {"clearance"},

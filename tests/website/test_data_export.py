@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from campaigns.registration import add_contact
-from prayer import links as prayer_links
+from digests import links as prayer_links
 from tests.factories import PASSWORD, UserFactory, supporter_records
 from tests.signin import sign_in_with_totp
 

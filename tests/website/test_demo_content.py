@@ -139,7 +139,8 @@ class TestDemoContent:
         assert StoryPage.objects.filter(related_campaign=campaign).count() == 2
 
     def test_pray_page_in_the_menu_gathers_every_way_to_pray(self, demo_site, client):
-        from prayer.models import PrayerCalendarPage, PrayerWallPage, PrayPage, VigilPage
+        from prayer.models import PrayerWallPage, PrayPage
+        from vigils.models import PrayerCalendarPage, VigilPage
 
         pray = PrayPage.objects.live().get()
         assert pray.url == "/pray/"
@@ -152,7 +153,7 @@ class TestDemoContent:
         page = client.get("/pray/").content.decode()
         wanted = [
             PrayerWallPage.objects.get().url,
-            reverse("prayer:subscribe"),
+            reverse("digests:subscribe"),
             PrayerCalendarPage.objects.get().url,
             VigilPage.objects.get().url,
             reverse("prayer:submit_request"),
@@ -167,7 +168,8 @@ class TestDemoContent:
         assert card[: card.index("</div>")].count('href="/pray/"') == 1
 
     def test_stories_wall_and_campaign_invite_to_pray_and_volunteer(self, demo_site, client):
-        from prayer.models import PrayerWallPage, VigilPage
+        from prayer.models import PrayerWallPage
+        from vigils.models import VigilPage
         from volunteers.models import VolunteerIndexPage
 
         ways_in = WaysInSettings.for_site(Site.objects.get(is_default_site=True))
@@ -178,7 +180,7 @@ class TestDemoContent:
             CampaignPage.objects.get(),
         ]:
             html = client.get(page.url).content.decode()
-            assert f'href="{reverse("prayer:subscribe")}"' in html, page.url
+            assert f'href="{reverse("digests:subscribe")}"' in html, page.url
             assert f'href="{VigilPage.objects.get().url}"' in html, page.url
             assert f'href="{VolunteerIndexPage.objects.get().url}"' in html, page.url
 

@@ -14,7 +14,8 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from core.formguard import HONEYPOT_FIELD, STAMP_FIELD, GuardedForm
-from prayer.links import preferences_url
+from digests.links import preferences_url
+from tests.digests.subscription_helpers import make_subscription, make_topic
 from tests.factories import (
     add_opportunity,
     add_prayer_calendar,
@@ -24,7 +25,6 @@ from tests.factories import (
     open_campaign,
 )
 from tests.html_pages import label_problems, parse
-from tests.prayer.subscription_helpers import make_subscription, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def form_pages(site_pages):
     campaign = open_campaign(home)
     shift = add_shift(add_opportunity(home))
     return {
-        "subscribe": reverse("prayer:subscribe"),
+        "subscribe": reverse("digests:subscribe"),
         "preferences": preferences_url(subscription.pk, subscription.link_version).removeprefix(
             "http://testserver"
         ),

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
 
 from campaigns.models import ChurchRegistration, RegistrationContact
-from prayer.models import CalendarSubscription, PrayerRequest, Subscription, VigilSignup
+from digests.models import Subscription
+from prayer.models import PrayerRequest
 from tests.factories import (
     PASSWORD,
     RegionFactory,
@@ -43,6 +44,7 @@ from tests.fuzzing import (
     visiting,
     weighted,
 )
+from vigils.models import CalendarSubscription, VigilSignup
 from volunteers.models import SignUp, Volunteer
 from website.models import User
 

@@ -25,9 +25,9 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
 
 from campaigns.models import ChurchRegistration
-from prayer import digests
-from prayer.models import CalendarSubscription, PrayerRequest, Subscription, VigilSignup, VigilSlot
-from prayer.vigils import book_slots
+from digests import dispatching
+from digests.models import Subscription
+from prayer.models import PrayerRequest
 from tests.factories import (
     add_check,
     add_opportunity,
@@ -42,6 +42,8 @@ from tests.factories import (
     register_church,
 )
 from tests.prayer.request_helpers import make_region, make_topic, make_wall
+from vigils.models import CalendarSubscription, VigilSignup, VigilSlot
+from vigils.slots import book_slots
 from volunteers import signups
 from website.models import StoryPage
 
@@ -157,7 +159,7 @@ def planted(site_pages, django_capture_on_commit_callbacks):
         for kind in ("vetted", "ordinary")
     )
     with django_capture_on_commit_callbacks(execute=True):
-        digests.dispatch()
+        dispatching.dispatch()
     issues = list(vetted.deliveries.values_list("issue_id", flat=True))
     issues += list(ordinary.deliveries.values_list("issue_id", flat=True))
     assert len(set(issues)) == 2, "a restricted and an ordinary digest issue"

@@ -10,11 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from campaigns import links as campaign_links
-from prayer import links as prayer_links
-from prayer.emails import calendars as calendar_emails
-from prayer.emails import vigils as vigil_emails
-from prayer.models import Subscription, VigilSignup
+from digests import links as prayer_links
+from digests.models import Subscription
 from tests.factories import PASSWORD, UserFactory, supporter_records
+from vigils import calendar_emails as calendar_emails
+from vigils import emails as vigil_emails
+from vigils.models import VigilSignup
 from volunteers.links import manage_url
 from volunteers.models import Volunteer
 

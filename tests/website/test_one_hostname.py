@@ -21,7 +21,7 @@ from core.sites import (
     check_site_url,
     site_address,
 )
-from prayer.vigils import slot_key
+from tests.digests.subscription_helpers import signup_data
 from tests.factories import (
     add_opportunity,
     add_prayer_calendar,
@@ -35,8 +35,8 @@ from tests.factories import (
     registration_form_data,
 )
 from tests.prayer.request_helpers import make_request, make_wall
-from tests.prayer.subscription_helpers import signup_data
 from tests.volunteers.helpers import form_data as volunteer_form_data
+from vigils.slots import slot_key
 
 pytestmark = pytest.mark.django_db
 

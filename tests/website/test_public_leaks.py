@@ -23,8 +23,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from prayer import digests
-from prayer.models import DigestIssue, PrayerRequest, Subscription
+from digests import dispatching
+from digests.models import DigestIssue, Subscription
+from prayer.models import PrayerRequest
 from tests.factories import add_consent, add_story, supporter_records
 from volunteers.models import OpportunityPage, Shift
 from website.consent.takedown import take_down_ended_content
@@ -96,7 +97,7 @@ def planted(settings, time_machine, django_capture_on_commit_callbacks):
         restricted_verified=True,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        digests.dispatch()
+        dispatching.dispatch()
 
     add_story(news, title=CANARY["draft_story"], publish=False)
     live = add_story(news, title="A story with a draft in progress")
@@ -120,7 +121,7 @@ def seeds(planted):
         "/this-page-does-not-exist/",
     ]
     urls += [f"/search/?{urlencode({'q': needle})}" for needle in sorted(NEEDLES)]
-    urls += [reverse("prayer:digest-issue", args=[issue.pk]) for issue in planted["issues"]]
+    urls += [reverse("digests:digest-issue", args=[issue.pk]) for issue in planted["issues"]]
     urls += [
         reverse("volunteers:shift_calendar", args=[pk])
         for pk in Shift.objects.values_list("pk", flat=True)

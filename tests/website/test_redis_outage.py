@@ -27,8 +27,10 @@ from core.cache_backends import RedisBackoff
 from core.emails import queue_email
 from core.ratelimit import allow
 from core.tasks import record_heartbeat
-from prayer.models import PrayerRequest, Subscription
+from digests.models import Subscription
+from prayer.models import PrayerRequest
 from tests.campaigns.conftest import register_url
+from tests.digests.subscription_helpers import signup_data
 from tests.factories import (
     PASSWORD,
     UserFactory,
@@ -41,7 +43,6 @@ from tests.factories import (
     registration_form_data,
 )
 from tests.prayer.request_helpers import make_wall
-from tests.prayer.subscription_helpers import signup_data
 from tests.volunteers.helpers import form_data as volunteer_form_data
 from tests.website.redis_helpers import KillableRedis, closed_port_url, needs_redis_server
 from volunteers import emails as volunteer_emails

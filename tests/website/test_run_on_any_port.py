@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.test import Client
 from wagtail.models import Site
 
-from tests.prayer.subscription_helpers import signup_data
+from tests.digests.subscription_helpers import signup_data
 from website.models import HomePage
 from website.settings.env import served_site_url
 

@@ -26,7 +26,6 @@ from core.formguard import (
     error_status,
     within_limits,
 )
-from prayer.vigils import slot_key
 from tests.campaigns.conftest import register_url
 from tests.factories import (
     UserFactory,
@@ -38,11 +37,12 @@ from tests.factories import (
     open_campaign,
     registration_form_data,
 )
+from vigils.slots import slot_key
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("website", "prayer", "campaigns", "volunteers")
+APPS = ("website", "prayer", "digests", "vigils", "campaigns", "volunteers")
 NOW = datetime.datetime(2026, 2, 20, 12, tzinfo=datetime.UTC)
 CHURCH_WIFI = "192.0.2.77"
 PUBLIC_SCOPES = (

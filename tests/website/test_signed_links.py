@@ -9,10 +9,10 @@ from django.core import signing
 
 from campaigns import links as campaign_links
 from core.signing import LinkRefused, SignedLink, link_refused
-from prayer import links as subscription_links
-from prayer.emails import calendars as calendar_links
-from prayer.emails import vigils as vigil_links
+from digests import links as subscription_links
 from tests.factories import supporter_records
+from vigils import calendar_emails as calendar_links
+from vigils import emails as vigil_links
 from volunteers import links as volunteer_links
 from volunteers.models import Volunteer
 
@@ -85,9 +85,9 @@ def signed_as_emailed(purpose, subject_id, version):
 
 # The supporter_records entry each link's model names.
 RECORD_OF = {
-    "prayer.Subscription": "subscription",
-    "prayer.CalendarSubscription": "calendar_subscription",
-    "prayer.VigilSignup": "vigil_signup",
+    "digests.Subscription": "subscription",
+    "vigils.CalendarSubscription": "calendar_subscription",
+    "vigils.VigilSignup": "vigil_signup",
     "campaigns.ChurchRegistration": "registration",
     "campaigns.RegistrationContact": "contact",
     "volunteers.Volunteer": "volunteer",

@@ -73,7 +73,7 @@ def test_the_site_calls_to_action_show_on_stories_the_wall_and_campaigns(client,
     html = section(client, pages[where])
     assert html is not None
     assert '<h2 id="ways-in">Pray and take part</h2>' in html
-    assert f'href="{reverse("prayer:subscribe")}">Receive prayer updates</a>' in html
+    assert f'href="{reverse("digests:subscribe")}">Receive prayer updates</a>' in html
     assert f'href="{pages["vigil"].url}">Join the vigil</a>' in html
     assert f'href="{pages["volunteer"].url}">Find a way to help</a>' in html
 

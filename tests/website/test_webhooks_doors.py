@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from core.models import Suppression, WebhookReceipt
 from core.webhooks import REPLAY_WINDOW, forget_old_receipts
-from prayer.models import Subscription
+from digests.models import Subscription
+from tests.digests.subscription_helpers import make_subscription
 from tests.fuzzing import Body, Bystander, hostile_text, methods, numberish, rows, settle, visiting
-from tests.prayer.subscription_helpers import make_subscription
 from tests.website.webhook_helpers import (
     AUTH,
     PROVIDERS,

@@ -16,14 +16,10 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
 from core.outbox import Delivery
+
+# Also named by volunteers 0001 as volunteers.models.shifts.validate_time_zone.
+from core.time_zones import validate_time_zone
 from volunteers.models.people import Volunteer
-
-
-def validate_time_zone(value):
-    from django.core.exceptions import ValidationError
-
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError("Choose a time zone from the list.")
 
 
 class ShiftQuerySet(models.QuerySet):

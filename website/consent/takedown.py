@@ -6,7 +6,7 @@
 - a feature app's content leaves the site as that app registered (website/consent/targets.py):
   a prayer request gets the status "withdrawn" (prayer/consent.py), and the public "view in
   your browser" pages of digests already sent are rendered again without the story or
-  request (prayer/digests/redaction.py).
+  request (digests/redaction.py).
 
 Idempotent: the record whose end took the content down is stamped with a conditional UPDATE,
 so a second run, or a run next to this one, finds nothing left to do and tells nobody twice.

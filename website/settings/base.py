@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     # Infrastructure first: the apps below build on it and register with it.
     "core",
     "website",
+    # My Vigil lists each app's records in this order (core.privacy).
+    "digests",
+    "vigils",
     "prayer",
     "volunteers",
     "campaigns",

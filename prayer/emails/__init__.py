@@ -1,1 +1,0 @@
-"""Split by topic: requests (and the wall), subscriptions, digests."""

@@ -1,0 +1,13 @@
+"""URLs for prayer requests under /pray/: the public submission form (the wall's routes live on
+its page)."""
+
+from django.urls import path
+
+from prayer import views
+
+app_name = "prayer"
+
+urlpatterns = [
+    path("request/", views.submit_request, name="submit_request"),
+    path("request/thanks/", views.request_thanks, name="request_thanks"),
+]

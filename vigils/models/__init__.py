@@ -1,0 +1,29 @@
+from vigils.models.calendars import (
+    CalendarDelivery,
+    CalendarSubscription,
+    PrayerCalendarDay,
+    PrayerCalendarPage,
+)
+from vigils.models.vigils import (
+    SlotBooking,
+    VigilMessage,
+    VigilMessageDelivery,
+    VigilPage,
+    VigilSignup,
+    VigilSlot,
+    VigilTheme,
+)
+
+__all__ = [
+    "CalendarDelivery",
+    "CalendarSubscription",
+    "PrayerCalendarDay",
+    "PrayerCalendarPage",
+    "SlotBooking",
+    "VigilMessage",
+    "VigilMessageDelivery",
+    "VigilPage",
+    "VigilSignup",
+    "VigilSlot",
+    "VigilTheme",
+]

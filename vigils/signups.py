@@ -1,0 +1,95 @@
+"""A vigil sign-up's state changes, each in one transaction: the request kept until the email
+link is followed, the places taken for a signed-in person with a verified address or when the
+link is followed, and stopping the organisers' messages. Views call these and only render.
+
+Places themselves are taken and given back in vigils/slots.py (all or none, one conditional
+UPDATE per slot).
+"""
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from vigils.models import VigilSignup
+from vigils.slots import book_slots
+
+logger = logging.getLogger(__name__)
+
+
+class AlreadyConfirmed(Exception):
+    """A second click found the sign-up confirmed by the first."""
+
+
+def signup_zone(details):
+    return details.get("time_zone") or "UTC"
+
+
+def record_pending(vigil, email, slots, details):
+    """Keep the request until the email link is followed; the latest request wins."""
+    request = {**details, "slots": [slot.starts_at.isoformat() for slot in slots]}
+    try:
+        with transaction.atomic():
+            signup = VigilSignup.objects.create(
+                vigil=vigil, email=email, pending_request=request, time_zone=signup_zone(details)
+            )
+    except IntegrityError:
+        signup = VigilSignup.objects.get(vigil=vigil, email=email)
+        VigilSignup.objects.filter(pk=signup.pk).update(pending_request=request)
+        # A fresh link for a never-confirmed address gets its full time before the purge.
+        VigilSignup.objects.filter(pk=signup.pk, status=VigilSignup.Status.PENDING).update(
+            created_at=timezone.now()
+        )
+    logger.info("Vigil sign-up %s waiting for confirmation", signup.pk)
+    return signup
+
+
+def sign_up_verified(vigil, email, user, slots, details):
+    """A signed-in person with this verified address takes the places at once.
+
+    Returns (signup, booked slots). Raises SlotsUnavailable when one is full or gone (nothing
+    is taken), IntegrityError when another sign-up of theirs was saved at the same moment.
+    """
+    signup, _ = VigilSignup.objects.get_or_create(
+        vigil=vigil,
+        email=email,
+        defaults={"status": VigilSignup.Status.CONFIRMED, "confirmed_at": timezone.now()},
+    )
+    booked = book_slots(signup, slots)
+    VigilSignup.objects.filter(pk=signup.pk).update(
+        user=user,
+        status=VigilSignup.Status.CONFIRMED,
+        confirmed_at=signup.confirmed_at or timezone.now(),
+        **details,
+    )
+    return signup, booked
+
+
+def confirm(signup, slots, zone):
+    """The link was followed and the button pressed: take the places that waited.
+
+    Returns the slots booked. Raises AlreadyConfirmed when a double-click finds it done,
+    SlotsUnavailable or IntegrityError as `sign_up_verified` does.
+    """
+    with transaction.atomic():
+        # One click at a time per person: a double-click waits here, then finds it done.
+        locked = VigilSignup.objects.select_for_update().get(pk=signup.pk)
+        if locked.pending_request is None:
+            raise AlreadyConfirmed
+        booked = book_slots(signup, slots)
+        details = locked.pending_request
+        VigilSignup.objects.filter(pk=signup.pk).update(
+            status=VigilSignup.Status.CONFIRMED,
+            confirmed_at=signup.confirmed_at or timezone.now(),
+            display_name=details.get("display_name", "")[:60],
+            time_zone=zone.key,
+            pending_request=None,
+        )
+    logger.info("Vigil sign-up %s confirmed", signup.pk)
+    return booked
+
+
+def stop_organiser_messages(signup):
+    """RFC 8058 one-click: idempotent. Reminders for one's own slots go on."""
+    VigilSignup.objects.filter(pk=signup.pk).update(wants_organiser_email=False)
+    logger.info("Vigil sign-up %s unsubscribed from organiser messages", signup.pk)
