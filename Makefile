@@ -80,8 +80,11 @@ UPGRADE_FROM ?= 61bb401
 bench-upgrade: install
 	$(BIN)/python bench/upgrade_in_place.py --from $(UPGRADE_FROM)
 
+# Pages beside a static file through the same server; PAGES_ARGS="--url http://host:port/"
+# measures a peer site with the same client in the same run (bench/pages.py --help).
+PAGES_ARGS ?=
 bench-pages: install
-	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/pages.py $(PAGES_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static var/test-media

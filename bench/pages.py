@@ -1,27 +1,44 @@
 """Page benchmark: the demo site under gunicorn (2 workers, DEBUG off), requests per second.
 
-Measures the home page, the news index, a story and a static file of about the same size
-served by the same server (whitenoise), plus the queries each page runs. Uses DATABASE_URL
-when set, else a fresh SQLite file under var/bench/. Prints one JSON line last.
+Measures the home page, the news index, a story and a static copy of the home page served
+by the same server (whitenoise), plus the queries each page runs and its size on the
+wire: uncompressed, gzip (as browsers ask for it, `Accept-Encoding: gzip`), and whether a
+conditional GET with its ETag is answered 304. Uses DATABASE_URL when set, else a fresh SQLite
+file under var/bench/. Prints one JSON line last.
+
+`--url URL` (repeatable) measures any other server with the same client in the same run, for
+instance a peer site such as wagtail/bakerydemo started beside it under the same gunicorn
+settings:
+
+    python bench/pages.py --url http://127.0.0.1:8001/ --url http://127.0.0.1:8001/blog/
+
+Each URL is loaded as given (http or https) and reported under "peers" with the same figures
+(no query count: that needs the peer's own code). `--peers-only` skips the demo site.
+The load itself sends no Accept-Encoding, like the figures in issue 16; `--load-encoding gzip`
+loads as browsers do, so the server's compression cost is in the requests per second.
 """
 
 import argparse
+import gzip
 import json
 import multiprocessing
 import subprocess
 import time
+from http.client import HTTPConnection, HTTPSConnection
+from urllib.parse import urlsplit
 
 from demo_server import (
+    HOST,
     PYTHON,
     ROOT,
     free_port,
-    get,
     prepare_demo_site,
     production_environment,
     start_gunicorn,
 )
 
 BENCH_DIR = ROOT / "var" / "bench"
+GZIP = {"Accept-Encoding": "gzip"}
 
 
 def measure_pages(env):
@@ -42,7 +59,7 @@ for name, path in paths.items():
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
-    out[name] = {"path": path, "queries": len(queries), "bytes": len(response.content)}
+    out[name] = {"path": path, "queries": len(queries), "body": response.content.decode()}
 print(json.dumps(out))
 """
     result = subprocess.run(
@@ -51,25 +68,62 @@ print(json.dumps(out))
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def write_static_twin(size):
-    """A static file as large as the home page, served by the same server."""
+def write_static_twin(html):
+    """The home page's HTML as a static file, served by the same server: the same bytes, so
+    they compress alike too."""
     static_root = ROOT / "var" / "static" / "bench"
     static_root.mkdir(parents=True, exist_ok=True)
-    body = ("<!doctype html><title>static</title>" + "x" * size)[:size]
-    (static_root / "twin.html").write_text(body)
+    (static_root / "twin.html").write_text(html)
+    # What collectstatic's compressed storage leaves beside every static file: whitenoise
+    # sends it to clients that accept gzip.
+    (static_root / "twin.html.gz").write_bytes(gzip.compress(html.encode(), mtime=0))
     return "/static/bench/twin.html"
 
 
-def fetch(port, path):
-    return get(port, path, timeout=10)[0]
+def request(url, headers=None, timeout=10):
+    """(status, headers, body as sent on the wire) of a GET to `url`."""
+    parts = urlsplit(url)
+    kind = HTTPSConnection if parts.scheme == "https" else HTTPConnection
+    connection = kind(parts.hostname, parts.port, timeout=timeout)
+    try:
+        target = parts.path or "/"
+        if parts.query:
+            target += "?" + parts.query
+        connection.request("GET", target, headers={"Host": parts.netloc, **(headers or {})})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
 
 
-def load_worker(port, path, seconds, results):
+def wire_sizes(url):
+    """Bytes of the body sent plain and sent gzipped, and whether it revalidates with a 304."""
+    status, headers, plain = request(url, timeout=30)
+    assert status == 200, (url, status)
+    status, gzip_headers, compressed = request(url, GZIP, timeout=30)
+    assert status == 200, (url, status)
+    gzipped = gzip_headers.get("Content-Encoding") == "gzip"
+    gzip_bytes = len(compressed) if gzipped else None  # None: served uncompressed
+    validator = {}
+    if etag := gzip_headers.get("ETag"):
+        validator["If-None-Match"] = etag
+    elif last_modified := gzip_headers.get("Last-Modified"):
+        validator["If-Modified-Since"] = last_modified
+    revalidated = bool(validator) and request(url, {**GZIP, **validator})[0] == 304
+    return {
+        "bytes": len(plain),
+        "gzip_bytes": gzip_bytes,
+        "revalidates_304": revalidated,
+        "cache_control": gzip_headers.get("Cache-Control"),
+    }
+
+
+def load_worker(url, headers, seconds, results):
     done = errors = 0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            if fetch(port, path) == 200:
+            if request(url, headers)[0] == 200:
                 done += 1
             else:
                 errors += 1
@@ -78,12 +132,12 @@ def load_worker(port, path, seconds, results):
     results.put((done, errors))
 
 
-def requests_per_second(port, path, seconds, concurrency):
+def requests_per_second(url, seconds, concurrency, headers=None):
     for _ in range(20):  # warm the workers
-        fetch(port, path)
+        request(url, headers)
     results = multiprocessing.Queue()
     workers = [
-        multiprocessing.Process(target=load_worker, args=(port, path, seconds, results))
+        multiprocessing.Process(target=load_worker, args=(url, headers, seconds, results))
         for _ in range(concurrency)
     ]
     started = time.monotonic()
@@ -98,42 +152,74 @@ def requests_per_second(port, path, seconds, concurrency):
     return round(done / elapsed, 1), errors
 
 
+def measure(url, args, headers):
+    figures = wire_sizes(url)
+    rps, errors = requests_per_second(url, args.seconds, args.concurrency, headers)
+    gzip_bytes = figures["gzip_bytes"] if figures["gzip_bytes"] is not None else "-"
+    print(f"{url:60} {rps:8.1f} req/s  {figures['bytes']:7} B  gzip {gzip_bytes} B")
+    return {"rps": rps, **figures}, errors
+
+
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=10, help="load per URL")
     parser.add_argument("--concurrency", type=int, default=4, help="client processes")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--url", action="append", default=[], help="another server's page to measure too"
+    )
+    parser.add_argument("--peers-only", action="store_true", help="measure only the --url pages")
+    parser.add_argument(
+        "--load-encoding",
+        choices=["identity", "gzip"],
+        default="identity",
+        help="Accept-Encoding of the load requests",
+    )
     args = parser.parse_args()
+    headers = GZIP if args.load_encoding == "gzip" else None
 
-    port = free_port()
-    env = production_environment(port, BENCH_DIR)
-    prepare_demo_site(env, BENCH_DIR)
-    pages = measure_pages(env)
-    static_path = write_static_twin(pages["home"]["bytes"])
-    server = start_gunicorn(env, port, args.workers)
-    try:
-        report = {"bench": "pages", "pages": {}, "static_rps": None}
-        total_errors = 0
-        for name, page in pages.items():
-            rps, errors = requests_per_second(port, page["path"], args.seconds, args.concurrency)
+    report = {"bench": "pages", "pages": {}, "static": None, "peers": {}}
+    total_errors = 0
+    if not args.peers_only:
+        port = free_port()
+        base = f"http://{HOST}:{port}"
+        env = production_environment(port, BENCH_DIR)
+        prepare_demo_site(env, BENCH_DIR)
+        pages = measure_pages(env)
+        static_path = write_static_twin(pages["home"]["body"])
+        server = start_gunicorn(env, port, args.workers)
+        try:
+            for name, page in pages.items():
+                figures, errors = measure(base + page["path"], args, headers)
+                total_errors += errors
+                report["pages"][name] = {
+                    "path": page["path"],
+                    "queries": page["queries"],
+                    **figures,
+                }
+            figures, errors = measure(base + static_path, args, headers)
             total_errors += errors
-            report["pages"][name] = {"rps": rps, "queries": page["queries"], "bytes": page["bytes"]}
-            print(f"{name:12} {page['path']:45} {rps:8.1f} req/s  {page['queries']} queries")
-        static_rps, errors = requests_per_second(port, static_path, args.seconds, args.concurrency)
+            report["static"] = {"path": static_path, **figures}
+            report["database"] = env["DATABASE_URL"].split(":", 1)[0]
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        static_rps = report["static"]["rps"]
+        for page in report["pages"].values():
+            page["share_of_static"] = round(page["rps"] / static_rps, 3) if static_rps else None
+    for url in args.url:
+        figures, errors = measure(url, args, headers)
         total_errors += errors
-        print(f"{'static':12} {static_path:45} {static_rps:8.1f} req/s")
-        report["static_rps"] = static_rps
-        report["static_bytes"] = pages["home"]["bytes"]
-        report.update(
-            workers=args.workers,
-            concurrency=args.concurrency,
-            seconds_per_url=args.seconds,
-            errors=total_errors,
-            database=env["DATABASE_URL"].split(":", 1)[0],
-        )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        report["peers"][url] = figures
+    report.update(
+        workers=args.workers,
+        concurrency=args.concurrency,
+        seconds_per_url=args.seconds,
+        load_encoding=args.load_encoding,
+        errors=total_errors,
+    )
     print(json.dumps(report))
 
 

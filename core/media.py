@@ -108,6 +108,10 @@ def serve_document(request, document_id, document_filename):
     document of a restricted collection (and the sign-in or password page in its place) is
     for the visitor alone; a public one may be cached briefly."""
     response = document_views.serve(request, document_id, document_filename)
+    if response.get("Content-Encoding") == "None":
+        # wagtail.utils.sendfile writes the guessed encoding even when there is none: a file
+        # sent as stored has no Content-Encoding (and a bogus one stops compression as well).
+        del response.headers["Content-Encoding"]
     collection = get_document_model().objects.get(pk=document_id).collection
     if collection.get_view_restrictions().exists():
         return never_store(response)

@@ -248,6 +248,7 @@ def test_a_public_document_still_downloads_and_may_be_cached_briefly(
     assert response.status_code == 200
     assert body(response) == public_document.text
     assert cache_control(response) == {"public", f"max-age={settings.MEDIA_CACHE_SECONDS}"}
+    assert not response.has_header("Content-Encoding")  # sent as stored, not "None"
 
 
 class ObjectStorage(Storage):

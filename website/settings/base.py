@@ -71,6 +71,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compression, then ETag and 304, then who may keep a copy (core/http_caching.py): they
+    # handle the response in the reverse order, so Cache-Control is decided after the session
+    # and CSRF cookies are set, the ETag is a hash of the uncompressed body, and gzip comes
+    # last, after every header and body change below (the CSP included). Below WhiteNoise,
+    # which serves its own precompressed static files and must follow SecurityMiddleware;
+    # SecurityMiddleware only adds headers, so it may see the compressed response.
+    "core.http_caching.CompressionMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "core.http_caching.CacheControlMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -82,6 +91,14 @@ MIDDLEWARE = [
     "core.middleware.SecurityHeadersMiddleware",
     "core.middleware.SecondFactorMiddleware",
 ]
+
+# gzip for HTML, feeds and JSON, in every environment, so development and the tests see
+# the headers production sends. BREACH: the CSRF token is masked anew for every response and
+# Django's gzip pads each body with 0-99 random bytes, which blurs lengths but does not hide
+# them; a page that shows what the visitor typed next to a secret of theirs is still
+# compressed (core/http_caching.py says what is and is not mitigated). Set it off when a front
+# server compresses instead.
+COMPRESS_RESPONSES = env.bool("COMPRESS_RESPONSES", default=True)
 
 # Every form field is laid out by templates/forms/field.html (core/formrendering.py).
 FORM_RENDERER = "core.formrendering.SiteFormRenderer"
