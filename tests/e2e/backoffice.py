@@ -2,10 +2,10 @@
 staff member with an authenticator app, signing in through allauth's own pages, and a
 watch on the browser for script errors, server errors and requests to other sites."""
 
+import functools
 import time
 from urllib.parse import urlsplit
 
-from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython
@@ -22,24 +22,41 @@ VIGIL_APPS = ("website", "prayer", "digests", "vigils", "volunteers", "campaigns
 
 
 def create_staff_groups():
-    """Run Vigil's data migrations again, in migration order, on today's models.
+    """Run Vigil's data migrations again, in migration order, each on its own models.
 
     `live_server` flushes every table after a test, so the groups the migrations made are
     gone for the next one. Replaying the migrations themselves keeps one definition of who
     may do what. They use get_or_create throughout, so a replay on a fresh database (the
     first test of a run) changes nothing. Needs the root page and collection (build_site).
     """
-    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    for code, state_apps in data_migrations():
+        code(state_apps, None)
+
+
+@functools.cache
+def data_migrations():
+    """(RunPython code, the models as they were when it ran) for each of Vigil's data
+    migrations, in order: a migration written before a model changed app (prayer's vigils,
+    now the vigils app's) finds it where it was then, as `migrate` gives it. Built once."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    graph = loader.graph
     leaves = [node for node in graph.leaf_nodes() if node[0] in VIGIL_APPS]
+    steps = []
     seen = set()
     for leaf in leaves:
         for key in graph.forwards_plan(leaf):
             if key in seen or key[0] not in VIGIL_APPS:
                 continue
             seen.add(key)
-            for operation in graph.nodes[key].operations:
-                if isinstance(operation, RunPython):
-                    operation.code(apps, None)
+            codes = [
+                operation.code
+                for operation in graph.nodes[key].operations
+                if isinstance(operation, RunPython)
+            ]
+            if codes:
+                state_apps = loader.project_state(key, at_end=True).apps
+                steps += [(code, state_apps) for code in codes]
+    return steps
 
 
 def staff_member(group, email):
