@@ -32,17 +32,25 @@ def register_demo():
 
 
 def register_consent():
+    from django.db.models.signals import pre_delete
+
     from prayer.consent import (
+        delete_consent_records,
         redact_digests_after_take_down,
         request_edit_url,
         take_down_ended_requests,
     )
+    from prayer.models import PrayerRequest
     from website.consent import targets
 
+    # "prayer_request": the query name of PrayerRequest.consent_records, from a record.
     targets.register(
         targets.ConsentTarget("prayer_request", take_down_ended_requests, request_edit_url)
     )
     targets.register_after_take_down(redact_digests_after_take_down)
+    pre_delete.connect(
+        delete_consent_records, sender=PrayerRequest, dispatch_uid="prayer-request-consent"
+    )
 
 
 def register_confirmables():
