@@ -29,6 +29,7 @@ from core.ratelimit import allow
 from core.tasks import record_heartbeat
 from prayer.models import PrayerRequest, Subscription
 from tests.campaigns.conftest import register_url
+from tests.core.redis_helpers import KillableRedis, closed_port_url, needs_redis_server
 from tests.factories import (
     PASSWORD,
     UserFactory,
@@ -43,7 +44,6 @@ from tests.factories import (
 from tests.prayer.request_helpers import make_wall
 from tests.prayer.subscription_helpers import signup_data
 from tests.volunteers.helpers import form_data as volunteer_form_data
-from tests.website.redis_helpers import KillableRedis, closed_port_url, needs_redis_server
 from volunteers import emails as volunteer_emails
 from volunteers.models import SignUp
 from website.settings.env import cache_settings, q_cluster_settings
