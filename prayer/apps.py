@@ -22,11 +22,22 @@ def register_demo():
 
 
 def register_consent():
-    from prayer.consent import request_edit_url, take_down_ended_requests
+    from django.db.models.signals import pre_delete
+
+    from prayer.consent import (
+        delete_consent_records,
+        request_edit_url,
+        take_down_ended_requests,
+    )
+    from prayer.models import PrayerRequest
     from website.consent import targets
 
+    # "prayer_request": the query name of PrayerRequest.consent_records, from a record.
     targets.register(
         targets.ConsentTarget("prayer_request", take_down_ended_requests, request_edit_url)
+    )
+    pre_delete.connect(
+        delete_consent_records, sender=PrayerRequest, dispatch_uid="prayer-request-consent"
     )
 
 

@@ -1,9 +1,11 @@
 """Consent for prayer requests: a request whose consent has ended leaves the wall.
 
-Registered with the editorial app's consent (website/consent/targets.py) by PrayerConfig: the
-take-down run calls `take_down_ended_requests` and the back office `request_edit_url`. (The
-digests app renders again, after each run, the public copies of digests that showed a story or
-request taken down: digests/consent.py.)
+Registered with the editorial app's consent (website/consent/targets.py) by PrayerConfig, as
+the target "prayer_request": the relation PrayerRequest.consent_records (through this app's
+PrayerRequestConsentLink) is queried by that name from the records. The take-down run calls
+`take_down_ended_requests` and the back office `request_edit_url`. (The digests app renders
+again, after each run, the public copies of digests that showed a story or request taken down:
+digests/consent.py.)
 """
 
 from django.db import transaction
@@ -43,6 +45,13 @@ def take_down_ended_requests(today, now):
         )
         if take_down_prayer_request(prayer_request, now)
     ]
+
+
+def delete_consent_records(sender, instance, **kwargs):
+    """A request's consent records go with it (the link alone would go by cascade)."""
+    from website.models import ConsentRecord
+
+    ConsentRecord.objects.filter(prayer_request=instance.pk).delete()
 
 
 def request_edit_url(pk):

@@ -432,11 +432,8 @@ def prayer_calendar_for(home):
 def add_consent(content, given_on=None, **fields):
     """A consent record for `content` (StoryPage, Image or PrayerRequest), current by default."""
     from website.models import ConsentRecord
-    from website.models.consent import content_field
 
     fields.setdefault("given_by", "Asha Kumari, in person")
     fields.setdefault("covers", "Her story with a changed name, and the photo without her face.")
     given_on = given_on or datetime.date(2026, 1, 5)
-    return ConsentRecord.objects.create(
-        **{content_field(content): content}, given_on=given_on, **fields
-    )
+    return ConsentRecord.objects.create_for(content, given_on=given_on, **fields)

@@ -414,6 +414,9 @@ class MigrationGraph:
 
     dependencies: dict[MigrationKey, set[MigrationKey]]
     project_apps: set[str]
+    # (later, earlier) edges of `dependencies` that `earlier`'s `run_before` declared: Django
+    # orders them as a dependency of `later`, but it is `earlier`'s file that names `later`.
+    run_before: set[tuple[MigrationKey, MigrationKey]] = field(default_factory=set)
 
     def app_edges(self) -> dict[tuple[str, str], list[tuple[MigrationKey, MigrationKey]]]:
         """(app, app it depends on) -> the migration pairs that make the edge; project apps only."""
@@ -422,6 +425,17 @@ class MigrationGraph:
             for target in sorted(targets):
                 if node[0] != target[0] and target[0] in self.project_apps:
                     edges.setdefault((node[0], target[0]), []).append((node, target))
+        return edges
+
+    def named_app_edges(self) -> dict[tuple[str, str], list[tuple[MigrationKey, MigrationKey]]]:
+        """Like app_edges, by which app's file names the other: a `run_before` edge counts for
+        the app that declares it (it must know the later migration), not for the later one."""
+        edges: dict[tuple[str, str], list[tuple[MigrationKey, MigrationKey]]] = {}
+        for pairs in self.app_edges().values():
+            for node, target in pairs:
+                named = (target, node) if (node, target) in self.run_before else (node, target)
+                if named[1][0] in self.project_apps:
+                    edges.setdefault((named[0][0], named[1][0]), []).append(named)
         return edges
 
     def app_graph(self) -> dict[str, set[str]]:
@@ -500,6 +514,7 @@ def build_migration_graph(
         if _is_package(path) and (path.parent / "apps.py").is_file()
     }
     dependencies: dict[MigrationKey, set[MigrationKey]] = {}
+    run_before: set[tuple[MigrationKey, MigrationKey]] = set()
     for name, path in graph.modules.items():
         parts = name.split(".")
         if len(parts) < 3 or parts[-2] != "migrations" or _is_package(path):
@@ -526,8 +541,11 @@ def build_migration_graph(
                             dependencies[key].add(entry)
                         elif target.id == "run_before":
                             dependencies.setdefault(entry, set()).add(key)
+                            run_before.add((entry, key))
     return MigrationGraph(
-        dependencies=_resolve_first_and_latest(dependencies), project_apps=set(labels.values())
+        dependencies=_resolve_first_and_latest(dependencies),
+        project_apps=set(labels.values()),
+        run_before=run_before,
     )
 
 

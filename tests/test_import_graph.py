@@ -417,6 +417,13 @@ def test_migrations_of_two_apps_depending_on_each_other_are_reported(tmp_path):
         "beta": {"core"},
         "core": {"alpha"},
     }
+    # As the files name each other: beta's run_before names alpha, alpha's files name no beta.
+    assert set(migrations.named_app_edges()) == {
+        ("alpha", "core"),
+        ("beta", "alpha"),
+        ("beta", "core"),
+        ("core", "alpha"),
+    }
     found = migration_violations(migrations, base="core")
     assert [(v.rule, v.detail) for v in found] == [
         ("base-migration-depends-on-app", "core's migrations depend on alpha's"),

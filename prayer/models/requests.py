@@ -85,6 +85,16 @@ class PrayerRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     moderators_notified_at = models.DateTimeField(null=True, blank=True)
+    # Consent to show it (website.consent): the link is this app's, so the editorial app's
+    # records name no feature. `ConsentRecord.objects.filter(prayer_request=...)` reads through
+    # it; a record is for one request at most (the link's key is the record).
+    consent_records = models.ManyToManyField(
+        "website.ConsentRecord",
+        through="prayer.PrayerRequestConsentLink",
+        blank=True,
+        related_name="prayer_requests",
+        related_query_name="prayer_request",
+    )
 
     objects = PrayerRequestQuerySet.as_manager()
 
@@ -108,6 +118,23 @@ CONSENT_ENDED_MESSAGE = (
     "The consent recorded for this request was withdrawn or has expired, so it cannot go on "
     "the wall. Record new, current consent first (Consent › Prayer requests)."
 )
+
+
+class PrayerRequestConsentLink(models.Model):
+    """A consent record (website.ConsentRecord, its `target` "prayer_request") is for this
+    request. Deleting the request deletes its records too (prayer/consent.py), as the foreign
+    key on the record did before prayer 0012 moved it here."""
+
+    record = models.OneToOneField(
+        "website.ConsentRecord", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    prayer_request = models.ForeignKey(PrayerRequest, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "prayer request consent link"
+
+    def __str__(self):
+        return f"Consent #{self.record_id} for request #{self.prayer_request_id}"
 
 
 class PrayedMark(models.Model):

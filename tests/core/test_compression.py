@@ -11,10 +11,10 @@ import gzip
 import pytest
 from django.test import Client
 
-from prayer.links import preferences_url
+from digests.links import preferences_url
+from tests.digests.subscription_helpers import make_subscription
 from tests.factories import UserFactory, add_story, make_document, make_image
 from tests.prayer.request_helpers import make_request, make_wall
-from tests.prayer.subscription_helpers import make_subscription
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 from core.mailing import SOFT_BOUNCE_LIMIT, may_receive_bulk
 from core.models import Suppression
 from digests.models import Subscription
+from tests.core.webhook_helpers import mailgun_event, mounted, postmark_bounce
+from tests.core.webhook_helpers import post as post_webhook
 from tests.digests.subscription_helpers import make_subscription
-from tests.website.webhook_helpers import mailgun_event, mounted, postmark_bounce
-from tests.website.webhook_helpers import post as post_webhook
 
 pytestmark = pytest.mark.django_db
 

@@ -700,6 +700,80 @@ def test_each_record_in_the_lists_opens_from_the_list(client, story, prayer_requ
     assert f'href="/admin/consent/prayer-requests/edit/{record.pk}/"' in page
 
 
+def consent_form(**changes):
+    return {
+        "given_by": "Her sister",
+        "covers": "The request, no names",
+        "given_on": "2026-05-10",
+        "expires_on": "",
+        "withdrawn_on": "",
+        "notes": "",
+        **changes,
+    }
+
+
+def test_a_moderator_records_consent_for_a_request_and_can_move_it(client, prayer_request):
+    """The link is prayer's (PrayerRequestConsentLink): the form saves record and link together."""
+    moderator = make_moderator(email="mod@example.org")
+    client.force_login(moderator)
+    url = "/admin/consent/prayer-requests/new/"
+    form = client.get(f"{url}?prayer_request={prayer_request.pk}").content.decode()
+    assert f'value="{prayer_request.pk}"' in form
+
+    assert client.post(url, consent_form(prayer_request=prayer_request.pk)).status_code == 302
+    record = ConsentRecord.objects.get(given_by="Her sister")
+    assert (record.target, record.content, record.recorded_by) == (
+        "prayer_request",
+        prayer_request,
+        moderator,
+    )
+    assert str(record) == f"Consent #{record.pk} for prayer request “{prayer_request.title}”"
+
+    other = make_request("Pray for the night shelter")
+    edit = f"/admin/consent/prayer-requests/edit/{record.pk}/"
+    assert f'value="{prayer_request.pk}"' in client.get(edit).content.decode()
+    assert client.post(edit, consent_form(prayer_request=other.pk)).status_code == 302
+    assert ConsentRecord.objects.get(prayer_request=other) == record
+    assert not ConsentRecord.objects.filter(prayer_request=prayer_request, pk=record.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("", "Choose the one story, photo or prayer request"),
+        ("999999", "Select a valid choice"),
+        ("abc", "Select a valid choice"),
+        ("9" * 500, "Select a valid choice"),
+    ],
+)
+def test_a_request_record_without_a_request_is_refused_clearly(
+    client, prayer_request, value, message
+):
+    client.force_login(make_moderator(email="mod@example.org"))
+    response = client.post(
+        "/admin/consent/prayer-requests/new/", consent_form(prayer_request=value)
+    )
+    assert response.status_code in (200, 400)
+    assert message in response.content.decode()
+    assert ConsentRecord.objects.count() == 1
+
+
+def test_a_record_for_a_request_and_a_story_is_refused_by_the_database(story):
+    with pytest.raises(IntegrityError):
+        ConsentRecord.objects.create(
+            story=story, target="prayer_request", given_by="x", covers="y", given_on=NOW.date()
+        )
+
+
+def test_deleting_a_request_deletes_its_consent_records(prayer_request, story):
+    add_consent(prayer_request, given_on=datetime.date(2026, 2, 1))
+    make_request("Another").delete()
+    assert ConsentRecord.objects.filter(prayer_request=prayer_request).count() == 2
+
+    prayer_request.delete()
+    assert list(ConsentRecord.objects.all()) == [ConsentRecord.objects.get(story=story)]
+
+
 # --- the dashboard ----------------------------------------------------------------------------
 
 
@@ -804,6 +878,18 @@ def test_ending_soon_is_one_row_per_content(site_pages):
     add_consent(story, expires_on=datetime.date(2026, 5, 20))
     add_consent(story, expires_on=datetime.date(2026, 5, 20))
     assert ConsentRecord.objects.ending_soon(NOW.date(), 30).filter(Q(story=story)).count() == 1
+
+
+def test_ending_soon_is_one_row_per_request_and_a_longer_one_outlasts(wall):
+    """The same rule across prayer's link table: records for one request compare as one."""
+    soon, outlasted = make_request("Two records, one day"), make_request("Renewed for a year")
+    add_consent(soon, expires_on=datetime.date(2026, 5, 20))
+    add_consent(soon, expires_on=datetime.date(2026, 5, 20))
+    add_consent(outlasted, expires_on=datetime.date(2026, 5, 20))
+    add_consent(outlasted, expires_on=datetime.date(2027, 5, 20))
+    ending = ConsentRecord.objects.ending_soon(NOW.date(), 30)
+    assert ending.filter(prayer_request=soon).count() == 1
+    assert not ending.filter(prayer_request=outlasted).exists()
 
 
 # --- running twice at once --------------------------------------------------------------------

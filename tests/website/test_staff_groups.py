@@ -155,12 +155,10 @@ def test_consent_is_recorded_and_changed_but_never_deleted_by_staff(client, grou
 
     member_of(client, group)
     content = (
-        {"image": make_image()}
-        if group == "Editors"
-        else {"prayer_request": PrayerRequest.objects.create(title="A request")}
+        make_image() if group == "Editors" else PrayerRequest.objects.create(title="A request")
     )
-    record = ConsentRecord.objects.create(
-        given_by="Someone", covers="All", given_on=datetime.date(2026, 1, 1), **content
+    record = ConsentRecord.objects.create_for(
+        content, given_by="Someone", covers="All", given_on=datetime.date(2026, 1, 1)
     )
 
     assert client.get(f"/admin/consent/{prefix}/new/").status_code == 200

@@ -8,13 +8,15 @@ record of a withdrawal would let its content back on the site.
 """
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.shortcuts import redirect
 from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -24,7 +26,14 @@ from core.backoffice import OpensRecordsMixin
 from website.consent.status import consent_has_ended, state_label
 from website.consent.takedown import TAKE_DOWN_ACTION
 from website.consent.tasks import take_down_soon
-from website.models.consent import ConsentRecord, EditorialConsent, PrayerRequestConsent
+from website.models.consent import (
+    EDITORIAL_FIELDS,
+    PRAYER_REQUEST,
+    ConsentRecord,
+    EditorialConsent,
+    PrayerRequestConsent,
+    target_relation,
+)
 
 # The state filter's choices, and the records each stands for on `today`.
 STATES = {
@@ -63,7 +72,7 @@ class ConsentFilterSet(WagtailFilterSet):
 
 class ConsentIndexView(OpensRecordsMixin, IndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("story", "image", "prayer_request")
+        return super().get_base_queryset().with_content()
 
 
 class ConsentCreateView(CreateView):
@@ -71,8 +80,9 @@ class ConsentCreateView(CreateView):
 
     content_fields: tuple[str, ...] = ()
 
-    def get_initial_form_instance(self):
-        instance = self.model()
+    def prefilled(self):
+        """field -> the id given in the query string, of content that exists."""
+        found = {}
         for field in self.content_fields:
             value = self.request.GET.get(field, "")
             # Only a plain id a database column can hold; anything else leaves the field empty.
@@ -80,8 +90,23 @@ class ConsentCreateView(CreateView):
                 continue
             related = self.model._meta.get_field(field).related_model
             if related.objects.filter(pk=int(value)).exists():
-                setattr(instance, f"{field}_id", int(value))
+                found[field] = int(value)
+        return found
+
+    def get_initial_form_instance(self):
+        instance = self.model()
+        for field, pk in self.prefilled().items():
+            if field in EDITORIAL_FIELDS:
+                setattr(instance, f"{field}_id", pk)
         return instance
+
+    def get_initial(self):
+        # A feature's content is a form field of its own (target_form_class), not the record's.
+        initial = super().get_initial()
+        for field, pk in self.prefilled().items():
+            if field not in EDITORIAL_FIELDS:
+                initial[field] = pk
+        return initial
 
     def save_instance(self):
         self.form.instance.recorded_by = self.request.user
@@ -113,6 +138,52 @@ RECORD_PANELS = [
         heading="Dates",
     ),
 ]
+
+
+def target_form_class(field):
+    """The form of a feature target's records: the content is chosen in a field of the form
+    (the relation is the feature app's), and the record and its link are saved together."""
+    from wagtail.snippets.widgets import AdminSnippetChooser
+
+    class Chooser(AdminSnippetChooser):
+        def get_instance(self, value):
+            # A form sent back with "abc" or an id past any column shows an empty chooser
+            # (and the field's own error), not a 500.
+            try:
+                return super().get_instance(value)
+            except (ValueError, TypeError, OverflowError):
+                return None
+
+    model = target_relation(field).related_model
+    chooser = Chooser(model) if hasattr(model, "snippet_viewset") else None
+
+    class TargetConsentForm(WagtailAdminModelForm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if self.instance.pk and field not in self.initial:
+                content = self.instance.target_content
+                self.initial[field] = content.pk if content else None
+
+        def _post_clean(self):
+            # Before the record's own check (exactly one content), which reads `target`.
+            self.instance.target = field if self.cleaned_data.get(field) else ""
+            super()._post_clean()
+
+        def save(self, commit=True):
+            record = super().save(commit=commit)
+            if commit:
+                record.link_target(self.cleaned_data[field])
+            return record
+
+    content = forms.ModelChoiceField(
+        model._default_manager.all(),
+        required=False,
+        widget=chooser,
+        label=str(model._meta.verbose_name).capitalize(),
+    )
+    return type(TargetConsentForm)(
+        f"{model.__name__}ConsentForm", (TargetConsentForm,), {field: content}
+    )
 
 
 class ConsentViewSet(ModelViewSet):
@@ -154,13 +225,24 @@ class EditorialConsentViewSet(ConsentViewSet):
     ]
 
 
-class PrayerRequestConsentViewSet(ConsentViewSet):
+class TargetConsentViewSet(ConsentViewSet):
+    """The records of one feature app's registered target (website/consent/targets.py)."""
+
+    target = ""
+
+    def get_edit_handler(self):
+        panels = [FieldPanel(self.target), *RECORD_PANELS]
+        form_class = target_form_class(self.target)
+        return ObjectList(panels, base_form_class=form_class).bind_to_model(self.model)
+
+
+class PrayerRequestConsentViewSet(TargetConsentViewSet):
     model = PrayerRequestConsent
     menu_label = "Prayer requests"
     url_prefix = "consent/prayer-requests"
-    search_fields = ["given_by", "covers", "prayer_request__title"]
-    content_fields = ("prayer_request",)
-    panels = [FieldPanel("prayer_request"), *RECORD_PANELS]
+    target = PRAYER_REQUEST
+    search_fields = ["given_by", "covers", f"{PRAYER_REQUEST}__title"]
+    content_fields = (PRAYER_REQUEST,)
 
 
 class ConsentGroup(ViewSetGroup):

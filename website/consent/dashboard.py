@@ -16,12 +16,17 @@ from wagtail.permission_policies import ModelPermissionPolicy
 
 from website.consent.links import content_edit_url, record_edit_url
 from website.consent.status import state_label
-from website.models.consent import ConsentRecord, EditorialConsent, PrayerRequestConsent
+from website.models.consent import (
+    PRAYER_REQUEST,
+    ConsentRecord,
+    EditorialConsent,
+    PrayerRequestConsent,
+)
 
 # proxy model -> (the records it covers, where they are edited)
 KINDS = {
-    EditorialConsent: (Q(prayer_request__isnull=True), "consent_editorial"),
-    PrayerRequestConsent: (Q(prayer_request__isnull=False), "consent_prayer"),
+    EditorialConsent: (Q(target=""), "consent_editorial"),
+    PrayerRequestConsent: (Q(target=PRAYER_REQUEST), "consent_prayer"),
 }
 
 
@@ -60,9 +65,7 @@ class ConsentDashboardPanel(Component):
         condition = Q(pk__in=[])
         for kind_condition, _namespace in self.kinds.values():
             condition |= kind_condition
-        records = ConsentRecord.objects.filter(condition).select_related(
-            "story", "image", "prayer_request"
-        )
+        records = ConsentRecord.objects.filter(condition).with_content()
         ending = records.ending_soon(today, settings.CONSENT_ENDING_SOON_DAYS).order_by(
             "expires_on", "pk"
         )

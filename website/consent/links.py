@@ -6,7 +6,7 @@ from website.consent import targets
 
 
 def record_namespace(record):
-    return "consent_prayer" if record.prayer_request_id else "consent_editorial"
+    return "consent_prayer" if record.target else "consent_editorial"
 
 
 def record_edit_url(record):
@@ -19,7 +19,7 @@ def content_edit_url(record):
     if record.image_id:
         return reverse("wagtailimages:edit", args=[record.image_id])
     # A feature app's content: the app said where it is edited (website/consent/targets.py).
-    for field, target in targets.TARGETS.items():
-        if pk := getattr(record, f"{field}_id"):
-            return target.edit_url(pk)
+    target = targets.TARGETS.get(record.target)
+    if target and (content := record.target_content):
+        return target.edit_url(content.pk)
     raise ValueError(f"Consent record {record.pk} is for no content")

@@ -17,14 +17,14 @@ from django.utils.dateformat import format as date_format
 
 from core.emails import queue_email
 from website.consent.links import content_edit_url, record_edit_url
-from website.models.consent import ConsentRecord
+from website.models.consent import PRAYER_REQUEST, ConsentRecord
 
 logger = logging.getLogger(__name__)
 
 # group -> the take-downs it is told about, and where its consent records are managed
 AUDIENCES = {
-    "Editors": (Q(prayer_request__isnull=True), "consent_editorial"),
-    "Prayer moderators": (Q(prayer_request__isnull=False), "consent_prayer"),
+    "Editors": (Q(target=""), "consent_editorial"),
+    "Prayer moderators": (Q(target=PRAYER_REQUEST), "consent_prayer"),
 }
 
 
@@ -71,7 +71,7 @@ def notify_staff_of_take_downs():
             continue
         batch = (
             ConsentRecord.objects.filter(condition, staff_notified_at=stamp)
-            .select_related("story", "image", "prayer_request")
+            .with_content()
             .order_by("taken_down_at", "pk")
         )
         summary = take_down_summary(batch)

@@ -16,6 +16,7 @@ from website.models.consent import ConsentRecord, current_on
 def ended_ids(field, today=None):
     """Ids of the stories, images or prayer requests (`field`) whose consent has ended."""
     today = today or timezone.localdate()
+    # `field`: a foreign key ("story") or a feature's relation ("prayer_request"), both ids.
     records = ConsentRecord.objects.filter(**{f"{field}__isnull": False})
     current = records.filter(current_on(today)).values(field)
     return set(

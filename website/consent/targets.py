@@ -1,8 +1,12 @@
 """Content of the feature apps that consent records govern, registered by those apps.
 
-A consent record points at a story or a photo (this app's) or at content of a feature app
-that builds on this one (a prayer request). That app registers, from its AppConfig.ready(),
-for the record's field naming its content:
+A consent record points at a story or a photo (this app's foreign keys) or is pointed at by
+content of a feature app that builds on this one (a prayer request). That app owns the link:
+a many-to-many field from its content to `website.ConsentRecord` through a link table of its
+own with one row per record (a one-to-one to the record), whose `related_query_name` is the
+target's `field` (so `ConsentRecord.objects.filter(prayer_request=...)` reads as before), and
+a record for it has `target` set to that name. Neither this app's models nor its migrations
+name the feature app. The app registers, from its AppConfig.ready(), for that `field`:
 
 - `take_down_ended(today, now)`: take its content whose consent has ended off the site,
   idempotently; returns what it took down;

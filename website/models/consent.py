@@ -1,6 +1,11 @@
 """Consent records: who agreed that a story, a photo or a prayer request may be public, until when.
 
-A record belongs to exactly one piece of content. Content with no record is not governed by
+A record belongs to exactly one piece of content: a story or a photo (this app's, a foreign key
+here), or a feature app's content (a prayer request). A feature app's content points at its
+records from its own side (a many-to-many field through a link table with one row per record,
+e.g. prayer.PrayerRequest.consent_records) and registers the relation's query name as a
+consent target (website/consent/targets.py); a record for it says which in `target`. So this
+app's models and migrations know no feature app. Content with no record is not governed by
 consent (pages about a centre, stock photos); content with records is public only while at
 least one of them is current. What happens when none is (the content goes off the site) lives
 in website/consent/.
@@ -13,20 +18,41 @@ import datetime
 from typing import ClassVar
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-CONTENT_FIELDS = ("story", "image", "prayer_request")
+from website.consent import targets
+
+# This app's content: foreign keys on the record.
+EDITORIAL_FIELDS = ("story", "image")
+# The target the prayer app registers its requests under (prayer/apps.py): for the Prayer
+# moderators' list of records (PrayerRequestConsent), whose permissions are this app's.
+PRAYER_REQUEST = "prayer_request"
+
+
+def content_fields():
+    """What a record may be for: a story, a photo, or a registered feature app's target."""
+    return (*EDITORIAL_FIELDS, *targets.TARGETS)
 
 
 def exactly_one_content():
-    """A check condition: one of the content fields is set and the others are empty."""
-    condition = Q()
-    for chosen in CONTENT_FIELDS:
-        condition |= Q(**{f"{field}__isnull": field != chosen for field in CONTENT_FIELDS})
-    return condition
+    """A check condition: one of story, image and target is set and the others are empty.
+    Which of a feature's content it is, is that app's link table's to hold (one row a record)."""
+    return (
+        Q(story__isnull=False, image__isnull=True, target="")
+        | Q(story__isnull=True, image__isnull=False, target="")
+        | (Q(story__isnull=True, image__isnull=True) & ~Q(target=""))
+    )
+
+
+def target_relation(field):
+    """The relation a feature app's content has to records (its query name is `field`)."""
+    try:
+        return ConsentRecord._meta.get_field(field)
+    except FieldDoesNotExist:
+        return None
 
 
 def current_on(today):
@@ -45,9 +71,7 @@ class ConsentRecordQuerySet(models.QuerySet):
         record for the same content lasts longer: the content itself leaves the site then."""
         outlasting = ConsentRecord.objects.filter(
             current_on(today),
-            Q(story_id=OuterRef("story_id"))
-            | Q(image_id=OuterRef("image_id"))
-            | Q(prayer_request_id=OuterRef("prayer_request_id")),
+            same_content(),
             Q(expires_on__isnull=True)
             | Q(expires_on__gt=OuterRef("expires_on"))
             | Q(expires_on=OuterRef("expires_on"), pk__gt=OuterRef("pk")),
@@ -62,10 +86,39 @@ class ConsentRecordQuerySet(models.QuerySet):
         return self.filter(**{content_field(content): content.pk})
 
     def editorial(self):
-        return self.filter(prayer_request__isnull=True)
+        return self.filter(target="")
+
+    def for_target(self, field):
+        return self.filter(target=field)
 
     def prayer(self):
-        return self.filter(prayer_request__isnull=False)
+        return self.for_target(PRAYER_REQUEST)
+
+    def with_content(self):
+        """Each record's content loaded with it: a join for stories and photos, one query per
+        registered target for the others (however many records)."""
+        relations = filter(None, map(target_relation, targets.TARGETS))
+        accessors = [relation.get_accessor_name() for relation in relations]
+        return self.select_related(*EDITORIAL_FIELDS).prefetch_related(*accessors)
+
+    def create_for(self, content, **fields):
+        """A record for `content` (a story, photo or registered feature's content), saved."""
+        field = content_field(content)
+        if field in EDITORIAL_FIELDS:
+            return self.create(**{field: content}, **fields)
+        with transaction.atomic():
+            record = self.create(target=field, **fields)
+            record.link_target(content)
+        return record
+
+
+def same_content():
+    """In a subquery over records: those for the same content as the outer record."""
+    condition = Q(story_id=OuterRef("story_id")) | Q(image_id=OuterRef("image_id"))
+    for field in targets.TARGETS:
+        if target_relation(field):
+            condition |= Q(**{field: OuterRef(field)})
+    return condition
 
 
 def content_field(content):
@@ -78,9 +131,10 @@ def content_field(content):
         return "story"
     if isinstance(content, AbstractImage):
         return "image"
-    # A feature app's content (a prayer request): by the model the record's field points at.
-    for field in CONTENT_FIELDS:
-        if isinstance(content, ConsentRecord._meta.get_field(field).related_model):
+    # A feature app's content (a prayer request): by the model its registered relation is on.
+    for field in targets.TARGETS:
+        relation = target_relation(field)
+        if relation and isinstance(content, relation.related_model):
             return field
     raise TypeError(f"Consent is not recorded for {type(content).__name__}")
 
@@ -104,13 +158,8 @@ class ConsentRecord(models.Model):
         related_name="consent_records",
         verbose_name="photo",
     )
-    prayer_request = models.ForeignKey(
-        "prayer.PrayerRequest",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="consent_records",
-    )
+    # The registered feature target this record is for (e.g. "prayer_request"), else empty.
+    target = models.CharField(max_length=50, blank=True, default="", editable=False)
     given_by = models.CharField(
         "consent given by",
         max_length=200,
@@ -180,7 +229,19 @@ class ConsentRecord(models.Model):
 
     @property
     def content(self):
-        return self.story or self.image or self.prayer_request
+        return self.story or self.image or self.target_content
+
+    @property
+    def target_content(self):
+        """The feature app's content this record is for (through that app's link), if any."""
+        relation = target_relation(self.target) if self.target and self.pk else None
+        if relation is None:
+            return None
+        return next(iter(getattr(self, relation.get_accessor_name()).all()), None)
+
+    def link_target(self, content):
+        """Point this saved record (its `target` set) at a feature app's `content`."""
+        getattr(self, target_relation(self.target).get_accessor_name()).set([content])
 
     @property
     def content_kind(self):
@@ -188,8 +249,8 @@ class ConsentRecord(models.Model):
             return "story"
         if self.image_id:
             return "photo"
-        if self.prayer_request_id:
-            return "prayer request"
+        if relation := target_relation(self.target) if self.target else None:
+            return str(relation.related_model._meta.verbose_name)
         return "content"
 
     @property
@@ -215,7 +276,7 @@ class ConsentRecord(models.Model):
 
     def clean(self):
         super().clean()
-        chosen = [field for field in CONTENT_FIELDS if getattr(self, f"{field}_id")]
+        chosen = [value for value in (self.story_id, self.image_id, self.target) if value]
         if len(chosen) != 1:
             raise ValidationError(
                 "Choose the one story, photo or prayer request this consent is for."

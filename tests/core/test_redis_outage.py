@@ -30,6 +30,7 @@ from core.tasks import record_heartbeat
 from digests.models import Subscription
 from prayer.models import PrayerRequest
 from tests.campaigns.conftest import register_url
+from tests.core.redis_helpers import KillableRedis, closed_port_url, needs_redis_server
 from tests.digests.subscription_helpers import signup_data
 from tests.factories import (
     PASSWORD,
@@ -44,7 +45,6 @@ from tests.factories import (
 )
 from tests.prayer.request_helpers import make_wall
 from tests.volunteers.helpers import form_data as volunteer_form_data
-from tests.website.redis_helpers import KillableRedis, closed_port_url, needs_redis_server
 from volunteers import emails as volunteer_emails
 from volunteers.models import SignUp
 from website.settings.env import cache_settings, q_cluster_settings

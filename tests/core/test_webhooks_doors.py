@@ -21,9 +21,7 @@ from hypothesis import strategies as st
 from core.models import Suppression, WebhookReceipt
 from core.webhooks import REPLAY_WINDOW, forget_old_receipts
 from digests.models import Subscription
-from tests.digests.subscription_helpers import make_subscription
-from tests.fuzzing import Body, Bystander, hostile_text, methods, numberish, rows, settle, visiting
-from tests.website.webhook_helpers import (
+from tests.core.webhook_helpers import (
     AUTH,
     PROVIDERS,
     WEBHOOK_SECRET,
@@ -38,6 +36,8 @@ from tests.website.webhook_helpers import (
     signed_headers,
     url,
 )
+from tests.digests.subscription_helpers import make_subscription
+from tests.fuzzing import Body, Bystander, hostile_text, methods, numberish, rows, settle, visiting
 from website.settings.env import (
     ANYMAIL_PROVIDERS,
     LOCAL_EMAIL_BACKENDS,

@@ -17,7 +17,7 @@ from django_q.conf import Conf
 from core.cache_backends import RedisBackoff
 from core.models import TaskHeartbeat
 from core.tasks import record_heartbeat
-from tests.website.redis_helpers import SilentServer, closed_port_url
+from tests.core.redis_helpers import SilentServer, closed_port_url
 from website.settings.env import cache_settings
 
 pytestmark = pytest.mark.django_db

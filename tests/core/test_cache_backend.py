@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from core.cache_backends import RedisBackoff, RedisCache, cache_health
-from tests.website.redis_helpers import (
+from tests.core.redis_helpers import (
     KillableRedis,
     SilentServer,
     closed_port_url,
