@@ -1,9 +1,13 @@
 """The one place a message is rendered: subject, plain text and HTML from three templates.
 
+Single emails (confirmations, reminders, staff notifications) are queued with `queue_email`:
+a row in the outbox, written with the change that caused it (core.outbox.send_single).
+
 Templates live in `templates/emails/<name>-subject.txt`, `<name>-body.txt` and
 `<name>-body.html`. Each gets `site_url` and the organisation's settings.
 """
 
+import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -12,7 +16,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from core.mailing import can_be_addressed
-from core.tasks import enqueue
+
+logger = logging.getLogger(__name__)
 
 
 def email_context(context: Mapping[str, Any]) -> dict[str, Any]:
@@ -64,17 +69,40 @@ def queue_email(
     context: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
     reply_to: list[str] | None = None,
-) -> None:
-    """Hand the email to the task cluster once the current transaction commits.
+    *,
+    kind: str = "",
+    attachments: list[dict[str, str]] | None = None,
+    forget_when_sent: bool = False,
+) -> int | None:
+    """Write the email to the outbox in the current transaction, and queue its send for when
+    that commits (core.outbox.send_single renders and sends it). A rolled-back change leaves
+    no row and sends nothing. The row's id, or None if no recipient can be addressed.
 
-    `context` must be plain data, not model instances.
+    `context` must be plain data (and dates), not model instances. `kind` names the message in
+    logs (the template by default); `attachments` are {"filename", "content", "mimetype"}
+    with text content.
     """
-    enqueue(
-        "core.tasks.send_templated_email",
-        template,
-        to,
-        context or {},
-        headers=headers,
-        reply_to=reply_to,
-        task_name=f"email:{template}",
+    from core.models import OutboundEmail
+    from core.outbox import deliverable, queue_single
+
+    addresses = [to] if isinstance(to, str) else list(to)
+    kept = deliverable(addresses)
+    kind = kind or template
+    if len(kept) < len(addresses):
+        logger.warning(
+            "email %s: %s undeliverable recipients dropped", kind, len(addresses) - len(kept)
+        )
+    if not kept:
+        return None
+    row = OutboundEmail.objects.create(
+        kind=kind[:60],
+        template=template,
+        to=kept,
+        context=context or {},
+        headers=headers or {},
+        reply_to=list(reply_to or []),
+        attachments=list(attachments or []),
+        forget_when_sent=forget_when_sent,
     )
+    queue_single(row.pk, kind)
+    return row.pk

@@ -44,7 +44,9 @@ from django.utils import timezone
 
 from core.mailing import (
     batch_limit,
+    can_be_addressed,
     merges_recipients,
+    normalise_email,
     suppressed_addresses,
     unsubscribe_headers,
 )
@@ -62,6 +64,7 @@ CALL_PREFIX = "call:"
 # The provider-side variable that names a batch's claim, for every kind.
 CLAIM_VARIABLE = "outbox_claim"
 BATCH_TASK = "core.outbox.send_batch"
+SINGLE_RESUME_LIMIT = 1000
 ONE_CLICK = "List-Unsubscribe-Post"
 
 
@@ -264,8 +267,9 @@ def resume_open_sends(now: datetime.datetime | None = None) -> int:
     """Scheduled: queue the batches of every kind left by a dead worker or due for a retry.
 
     A parent whose send started but has no rows (its worker died before writing them) is
-    started again. Queuing a batch that is already queued is harmless: the second run
-    claims nothing.
+    started again. Single messages left open are queued again, at most SINGLE_RESUME_LIMIT
+    a run (the rest on the next). Queuing a batch or a message that is already queued is
+    harmless: the second run claims nothing.
     """
     now = now or timezone.now()
     queued = 0
@@ -275,9 +279,13 @@ def resume_open_sends(now: datetime.datetime | None = None) -> int:
                 start(name, parent_id)
             elif not finish_if_done(name, parent_id, now):
                 queued += queue_batches(name, parent_id, now)
-    if queued:
-        logger.info("outbox: resumed %s batches", queued)
-    return queued
+    singles = 0
+    for row_id, kind in open_singles(now).values_list("id", "kind")[:SINGLE_RESUME_LIMIT]:
+        queue_single(row_id, kind)
+        singles += 1
+    if queued or singles:
+        logger.info("outbox: resumed %s batches and %s single messages", queued, singles)
+    return queued + singles
 
 
 # ---------------------------------------------------------------------------
@@ -397,6 +405,56 @@ def _mark(rows: QuerySet[Any], ids: Iterable[int], **fields: Any) -> None:
         rows.filter(id__in=ids).update(**fields)
 
 
+# The steps every send shares, bulk batch or single message.
+
+
+def claim(rows: QuerySet[Any], token: str, now: datetime.datetime) -> QuerySet[Any] | None:
+    """Claim the sendable rows among `rows` with ONE conditional UPDATE; the claimed rows, or
+    None if there were none. Two workers claiming at once each get a disjoint set of rows
+    (the row lock makes the second re-check the WHERE)."""
+    if not rows.filter(sendable(now)).update(status=S.CLAIMED, claim_token=token, claimed_at=now):
+        return None
+    return rows.filter(claim_token=token, status=S.CLAIMED)
+
+
+def settle_calls_in_doubt(
+    mine: QuerySet[Any], calls: dict[int, str], now: datetime.datetime, label: str
+) -> set[int] | None:
+    """Rows whose earlier provider call is in doubt (a worker died after recording it) are
+    marked sent if the provider says it accepted that call; the ids so marked. None if the
+    provider could tell but did not answer: the rows stay claimed, the claim goes stale and
+    the next resume asks again (sending now could send twice)."""
+    in_doubt: dict[str, list[int]] = defaultdict(list)
+    for row_id, message_id in calls.items():
+        if message_id.startswith(CALL_PREFIX):
+            in_doubt[message_id.removeprefix(CALL_PREFIX)].append(row_id)
+    already_sent: set[int] = set()
+    if not in_doubt:
+        return already_sent
+    try:
+        accepted = provider_accepted_claims(list(in_doubt)) or set()
+    except ProviderLookupFailed as error:
+        logger.warning("outbox %s: provider lookup failed (%s)", label, error)
+        return None
+    for old_token in accepted:
+        already_sent.update(in_doubt[old_token])
+        _mark(
+            mine,
+            in_doubt[old_token],
+            status=S.SENT,
+            sent_at=now,
+            message_id=f"accepted:{old_token}"[:200],
+        )
+    return already_sent
+
+
+def record_call(rows: QuerySet[Any], token: str) -> None:
+    """Written just before the provider call: if the worker dies between the call and marking
+    the rows, they stay claimed with this token, and whoever claims them after the stale
+    timeout asks the provider whether it was accepted before sending again."""
+    rows.update(attempts=F("attempts") + 1, message_id=f"{CALL_PREFIX}{token}", last_error="")
+
+
 def send_batch(
     name: str, parent_id: int, first_id: int, last_id: int, now: datetime.datetime | None = None
 ) -> int:
@@ -405,37 +463,14 @@ def send_batch(
     now = now or timezone.now()
     token = uuid.uuid4().hex
     rows = kind.rows(parent_id).filter(id__gte=first_id, id__lte=last_id)
-    # The claim: one conditional UPDATE. Two workers running this batch at once each get a
-    # disjoint set of rows (the row lock makes the second re-check the WHERE).
-    if not rows.filter(sendable(now)).update(status=S.CLAIMED, claim_token=token, claimed_at=now):
+    mine = claim(rows, token, now)
+    if mine is None:
         finish_if_done(name, parent_id, now)
         return 0
-    mine = rows.filter(claim_token=token, status=S.CLAIMED)
     calls = dict(mine.values_list("id", "message_id"))
-
-    # Rows whose earlier provider call is in doubt (the worker died after recording it).
-    in_doubt: dict[str, list[int]] = defaultdict(list)
-    for row_id, message_id in calls.items():
-        if message_id.startswith(CALL_PREFIX):
-            in_doubt[message_id.removeprefix(CALL_PREFIX)].append(row_id)
-    already_sent: set[int] = set()
-    if in_doubt:
-        try:
-            accepted = provider_accepted_claims(list(in_doubt)) or set()
-        except ProviderLookupFailed as error:
-            # Leave the rows claimed: the claim goes stale and the next resume asks again.
-            # Sending now could send twice.
-            logger.warning("outbox %s %s: provider lookup failed (%s)", name, parent_id, error)
-            return 0
-        for old_token in accepted:
-            already_sent.update(in_doubt[old_token])
-            _mark(
-                mine,
-                in_doubt[old_token],
-                status=S.SENT,
-                sent_at=now,
-                message_id=f"accepted:{old_token}"[:200],
-            )
+    already_sent = settle_calls_in_doubt(mine, calls, now, f"{name} {parent_id}")
+    if already_sent is None:
+        return 0
 
     candidates = [r for r in kind.recipients(mine) if r.row_id not in already_sent]
     suppressed = suppressed_addresses([r.email for r in candidates])
@@ -454,13 +489,9 @@ def send_batch(
 
     rendered = kind.render(parent_id)
     send_ids = [r.row_id for r in to_send]
-    # Record the provider call just before making it. If this worker dies between the call
-    # and marking the rows, they stay claimed with this token; whoever claims them after the
-    # stale timeout asks the provider whether it was accepted before sending again.
+    # Record the provider call just before making it (see record_call).
     whole_claim = len(send_ids) == len(calls)
-    (mine if whole_claim else mine.filter(id__in=send_ids)).update(
-        attempts=F("attempts") + 1, message_id=f"{CALL_PREFIX}{token}", last_error=""
-    )
+    record_call(mine if whole_claim else mine.filter(id__in=send_ids), token)
     if merges_recipients():
         accepted_count = _send_merged(mine, rendered, to_send, token, whole_claim, now)
     else:
@@ -588,3 +619,132 @@ def _record_failure(
             last_error=summary,
             next_attempt_at=now + RETRY_BACKOFF * 2 ** (attempts - 1),
         )
+
+
+# ---------------------------------------------------------------------------
+# Single messages: one row is its own parent and its own delivery
+
+
+def send_single(row_id: int, now: datetime.datetime | None = None) -> bool:
+    """Send one queued single email (core.models.OutboundEmail); whether it was accepted now.
+    Safe to run twice, or at once: the claim, the recorded call, the check of a call in
+    doubt and the retries are the batch's own (claim, settle_calls_in_doubt, record_call,
+    _record_failure)."""
+    from core.models import OutboundEmail
+
+    now = now or timezone.now()
+    token = uuid.uuid4().hex
+    rows = OutboundEmail.objects.filter(pk=row_id)
+    mine = claim(rows, token, now)
+    if mine is None:
+        return False
+    row = mine.first()
+    if row is None:  # erased between the claim and here (an account deleted)
+        return False
+    label = f"{row.kind} {row.pk}"
+    settled = settle_calls_in_doubt(mine, {row.pk: row.message_id}, now, label)
+    if settled is None or settled:
+        return False
+
+    addresses = deliverable(row.to)
+    suppressed = suppressed_addresses(addresses)
+    addresses = [address for address in addresses if normalise_email(address) not in suppressed]
+    if not addresses:
+        mine.update(
+            status=S.SUPPRESSED,
+            message_id="",
+            last_error="No recipient may receive it (suppressed or not a deliverable address).",
+        )
+        logger.info("outbox %s: suppressed", label)
+        return False
+    try:
+        message = single_message(row, addresses, token)
+    except Exception as error:  # noqa: BLE001 - a message that cannot be built never will be
+        mine.update(status=S.FAILED, message_id="", last_error=_error_summary(error))
+        logger.error("outbox %s: could not be built: %s", label, type(error).__name__)
+        return False
+
+    record_call(mine, token)
+    try:
+        with get_connection() as connection:
+            connection.send_messages([message])
+    except smtplib.SMTPRecipientsRefused:
+        mine.update(status=S.FAILED, message_id="", last_error="Refused by the server.")
+        return False
+    except Exception as error:  # noqa: BLE001 - recorded and retried with backoff
+        _record_failure(rows, [row.pk], error, now)
+        return False
+    statuses = _message_ids(message)
+    if statuses and all(status in REJECTED for _, status in statuses.values()):
+        mine.update(status=S.FAILED, message_id="", last_error="Rejected by the provider.")
+        return False
+    message_id = next((mid for mid, _ in statuses.values() if mid), "")
+    sent: dict[str, Any] = {"status": S.SENT, "sent_at": timezone.now(), "message_id": message_id}
+    if row.forget_when_sent:
+        sent.update(to=[], context={}, headers={}, reply_to=[], attachments=[])
+    mine.update(**sent)
+    logger.info("outbox %s: sent", label)
+    return True
+
+
+REJECTED = ("rejected", "invalid", "failed")
+
+
+def deliverable(addresses: Iterable[str]) -> list[str]:
+    """The addresses a message header can carry: well formed, at most 254 characters, no
+    line breaks (a header injection), an ASCII form for the domain. The others are dropped
+    before anything reaches the backend."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    kept = []
+    for address in addresses:
+        if not isinstance(address, str) or len(address) > 254:
+            continue
+        try:
+            validate_email(address)
+        except ValidationError:
+            continue
+        if can_be_addressed(address):
+            kept.append(address)
+    return kept
+
+
+def single_message(row: Any, addresses: list[str], token: str) -> AnymailMessage:
+    """The row's message, rendered now from its template and context (core.emails)."""
+    from core.emails import render_email
+
+    subject, text, html = render_email(row.template, row.context)
+    message = AnymailMessage(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=addresses,
+        headers=dict(row.headers or {}),
+        reply_to=deliverable(row.reply_to or []) or None,
+    )
+    message.attach_alternative(html, "text/html")
+    for attachment in row.attachments or []:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+    # The claim is the provider-side variable a call in doubt is looked up by.
+    message.metadata = {CLAIM_VARIABLE: token}
+    # Builds the MIME message once: a header with a line break raises here, not mid-send.
+    message.message()
+    return message
+
+
+def open_singles(now: datetime.datetime) -> QuerySet[Any]:
+    """Single messages a dead worker left, or due for a retry: not those just queued, whose
+    task is still on its way to the cluster."""
+    from core.models import OutboundEmail
+
+    settled_in = now - datetime.timedelta(seconds=SINGLE_GRACE)
+    return OutboundEmail.objects.filter(sendable(now), created_at__lt=settled_in)
+
+
+SINGLE_TASK = "core.outbox.send_single"
+SINGLE_GRACE = 60
+
+
+def queue_single(row_id: int, kind: str) -> None:
+    enqueue(SINGLE_TASK, row_id, task_name=f"email:{kind}")
