@@ -71,6 +71,7 @@ def queue_email(
     reply_to: list[str] | None = None,
     *,
     kind: str = "",
+    about: str = "",
     attachments: list[dict[str, str]] | None = None,
     forget_when_sent: bool = False,
 ) -> int | None:
@@ -79,7 +80,8 @@ def queue_email(
     no row and sends nothing. The row's id, or None if no recipient can be addressed.
 
     `context` must be plain data (and dates), not model instances. `kind` names the message in
-    logs (the template by default); `attachments` are {"filename", "content", "mimetype"}
+    logs (the template by default) and picks the app's send-time check of `about`
+    (core.outbox.register_still_wanted); `attachments` are {"filename", "content", "mimetype"}
     with text content.
     """
     from core.models import OutboundEmail
@@ -96,6 +98,7 @@ def queue_email(
         return None
     row = OutboundEmail.objects.create(
         kind=kind[:60],
+        about=about[:100],
         template=template,
         to=kept,
         context=context or {},

@@ -32,7 +32,7 @@ import os
 import smtplib
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
 from anymail.message import AnymailMessage
@@ -625,6 +625,16 @@ def _record_failure(
 # Single messages: one row is its own parent and its own delivery
 
 
+_STILL_WANTED: dict[str, Callable[[str], bool]] = {}
+
+
+def register_still_wanted(kind: str, check: Callable[[str], bool]) -> None:
+    """An app's "may still receive" for one kind of single message, given the row's `about`
+    (e.g. a status email about a sign-up that has moved on since): checked at send time,
+    as a bulk kind's `Recipient.may_receive` is. Called from AppConfig.ready()."""
+    _STILL_WANTED[kind] = check
+
+
 def send_single(row_id: int, now: datetime.datetime | None = None) -> bool:
     """Send one queued single email (core.models.OutboundEmail); whether it was accepted now.
     Safe to run twice, or at once: the claim, the recorded call, the check of a call in
@@ -646,6 +656,13 @@ def send_single(row_id: int, now: datetime.datetime | None = None) -> bool:
     if settled is None or settled:
         return False
 
+    still_wanted = _STILL_WANTED.get(row.kind)
+    if still_wanted is not None and not still_wanted(row.about):
+        mine.update(
+            status=S.SUPPRESSED, message_id="", last_error="No longer wanted at send time."
+        )
+        logger.info("outbox %s: no longer wanted", label)
+        return False
     addresses = deliverable(row.to)
     suppressed = suppressed_addresses(addresses)
     addresses = [address for address in addresses if normalise_email(address) not in suppressed]

@@ -56,6 +56,9 @@ class OutboundEmail(Delivery):
     """
 
     kind = models.CharField(max_length=60)
+    # What the message is about (e.g. a sign-up's id), for the kind's "still wanted" check at
+    # send time (core.outbox.register_still_wanted).
+    about = models.CharField(max_length=100, blank=True)
     template = models.CharField(max_length=100)
     to = models.JSONField(default=list)
     context = models.JSONField(default=dict, encoder=ContextEncoder, decoder=ContextDecoder)

@@ -44,7 +44,6 @@ from tests.prayer.request_helpers import make_wall
 from tests.prayer.subscription_helpers import signup_data
 from tests.volunteers.helpers import form_data as volunteer_form_data
 from tests.website.redis_helpers import KillableRedis, closed_port_url, needs_redis_server
-from volunteers import emails as volunteer_emails
 from volunteers.models import SignUp
 from website.settings.env import cache_settings, q_cluster_settings
 
@@ -65,14 +64,12 @@ def use_redis(url, settings, monkeypatch):
     monkeypatch.setattr(Conf, "REDIS", cluster["redis"])
     monkeypatch.setattr(Conf, "BROKER_CLASS", cluster["broker_class"])
     monkeypatch.setattr(Conf, "SYNC", False)
-    volunteer_emails.task_broker.cache_clear()
 
 
 @pytest.fixture
 def redis_down(settings, monkeypatch):
     use_redis(closed_port_url(), settings, monkeypatch)
     yield
-    volunteer_emails.task_broker.cache_clear()
 
 
 @pytest.fixture
@@ -81,7 +78,6 @@ def killable(tmp_path, settings, monkeypatch):
     server.start()
     use_redis(server.url(), settings, monkeypatch)
     yield server
-    volunteer_emails.task_broker.cache_clear()
     if server.process:
         server.kill()
 
