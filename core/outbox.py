@@ -658,9 +658,7 @@ def send_single(row_id: int, now: datetime.datetime | None = None) -> bool:
 
     still_wanted = _STILL_WANTED.get(row.kind)
     if still_wanted is not None and not still_wanted(row.about):
-        mine.update(
-            status=S.SUPPRESSED, message_id="", last_error="No longer wanted at send time."
-        )
+        mine.update(status=S.SUPPRESSED, message_id="", last_error="No longer wanted at send time.")
         logger.info("outbox %s: no longer wanted", label)
         return False
     addresses = deliverable(row.to)

@@ -331,3 +331,47 @@ def test_two_workers_sending_the_same_messages_send_each_once(held):
     assert errors == []
     assert sorted(m.to[0] for m in mail.outbox) == sorted(f"p{n}@example.org" for n in range(30))
     assert OutboundEmail.objects.filter(status="sent").count() == 30
+
+
+@pytest.mark.django_db
+def test_account_deletion_erases_the_persons_emails_and_leaves_shared_ones(held):
+    from core import outbound_privacy
+    from core.privacy import erase_everywhere, export_everywhere
+
+    queue_email("test-email", "Ruth@Example.org", {"confirm_url": "https://x/secret"})
+    shared = queue_email("test-email", ["ruth@example.org", "coord@example.org"], {})
+    other = queue_email("test-email", "xruth@example.org", {})
+    exported = export_everywhere(["ruth@example.org"])["emails_to_you"]
+    assert [record["email"] for record in exported] == ["test-email", "test-email"]
+    assert "secret" not in repr(exported)
+
+    counts = erase_everywhere(["ruth@example.org"], timezone.now())
+    assert counts["queued_emails_deleted"] == 1 and counts["shared_emails_left"] == 1
+    assert OutboundEmail.objects.get(pk=shared).to == ["coord@example.org"]
+    assert OutboundEmail.objects.filter(pk=other).exists(), "a longer address is someone else"
+    assert outbound_privacy.export(["ruth@example.org"]) == {"emails_to_you": []}
+
+
+@pytest.mark.django_db
+def test_done_emails_are_forgotten_after_the_retention_period(held, settings):
+    from core.outbound_privacy import forget_sent_emails
+
+    settings.RETENTION_SENT_EMAIL_DAYS = 30
+    old = timezone.now() - datetime.timedelta(days=31)
+    sent = queue_email("test-email", ADDRESS, {})
+    outbox.send_single(sent)
+    waiting = queue_email("test-email", ADDRESS, {})
+    recent = queue_email("test-email", ADDRESS, {})
+    outbox.send_single(recent)
+    OutboundEmail.objects.filter(pk__in=[sent, waiting]).update(created_at=old)
+    assert forget_sent_emails() == 1
+    assert set(OutboundEmail.objects.values_list("pk", flat=True)) == {waiting, recent}
+
+
+@pytest.mark.django_db
+def test_a_message_that_forgets_when_sent_keeps_no_address(held):
+    row_id = queue_email("test-email", ADDRESS, {"deleted_on": "1 March"}, forget_when_sent=True)
+    outbox.send_single(row_id)
+    row = OutboundEmail.objects.get(pk=row_id)
+    assert (row.status, row.to, row.context) == ("sent", [], {})
+    assert [m.to for m in mail.outbox] == [[ADDRESS]]
