@@ -11,8 +11,8 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from anymail.message import AnymailMessage
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from core.mailing import can_be_addressed
@@ -45,13 +45,15 @@ def build_message(
     context: Mapping[str, Any],
     headers: dict[str, str] | None = None,
     reply_to: list[str] | None = None,
-) -> EmailMultiAlternatives:
+) -> AnymailMessage:
+    """The one recipe for a single email (core.outbox.send_single builds with it). An
+    AnymailMessage, so the outbox can tag it for the provider; other backends ignore that."""
     subject, text, html = render_email(template, context)
     recipients = [to] if isinstance(to, str) else list(to)
     # An address no header can carry is dropped (a message with no recipient is not sent):
     # sending would fail on every retry.
     recipients = [address for address in recipients if can_be_addressed(address)]
-    message = EmailMultiAlternatives(
+    message = AnymailMessage(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,

@@ -1,4 +1,4 @@
-"""The one sender for bulk messages: delivery rows claimed, sent once, resumed after a crash.
+"""The one sender for every message: delivery rows claimed, sent once, resumed after a crash.
 
 Every bulk message (a digest issue, a campaign update, a vigil organisers' message, a shift
 message) is a *parent* with one delivery row per recipient, unique per (parent, recipient).
@@ -19,7 +19,16 @@ AppConfig.ready(); this module never imports the apps. The hard parts live here 
 - `resume_open_sends` (one schedule) re-queues the open batches of every kind, so a
   killed cluster's work finishes without a human.
 
-Logs carry ids and counts only, never addresses or tokens.
+Single messages (a confirmation, a reminder, a staff notification) are rows of
+core.models.OutboundEmail, written by core.emails.queue_email in the transaction of the change
+that caused them. Each row is its own parent and its own delivery: `send_single` takes it
+through the same steps as a batch (`claim`, `settle_calls_in_doubt`, `record_call`,
+`_record_failure`), only its message is built from the row (template, context, headers,
+attachments) and goes to its recipients together, as they were addressed. Its extras: an
+app's `register_still_wanted` check at send time (a status email about a sign-up that has
+moved on), and `deliverable`, which keeps any address a header cannot carry from the backend.
+
+Logs carry ids, kinds and counts only, never addresses or tokens.
 """
 
 from __future__ import annotations
@@ -727,18 +736,15 @@ def deliverable(addresses: Iterable[str]) -> list[str]:
 
 def single_message(row: Any, addresses: list[str], token: str) -> AnymailMessage:
     """The row's message, rendered now from its template and context (core.emails)."""
-    from core.emails import render_email
+    from core.emails import build_message
 
-    subject, text, html = render_email(row.template, row.context)
-    message = AnymailMessage(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=addresses,
+    message = build_message(
+        row.template,
+        addresses,
+        row.context,
         headers=dict(row.headers or {}),
         reply_to=deliverable(row.reply_to or []) or None,
     )
-    message.attach_alternative(html, "text/html")
     for attachment in row.attachments or []:
         message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     # The claim is the provider-side variable a call in doubt is looked up by.

@@ -79,5 +79,5 @@ class OutboundEmail(Delivery):
             models.Index(fields=["created_at"], name="outbound_created_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.get_status_display()})"
