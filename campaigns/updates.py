@@ -34,7 +34,6 @@ KIND = "campaign_update"
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 500
-TEST_PREFIX = "[Test] "
 D = UpdateDelivery.Status
 
 
@@ -80,9 +79,8 @@ def render_update(update, unsubscribe_url=None, test=False, shared=None):
         "unsubscribe_url": unsubscribe_url or outbox.placeholder("unsubscribe_url"),
         "test": test,
     }
+    # A test copy's subject starts "[Test] " (the subject template says so).
     subject = " ".join(render_to_string("emails/campaigns-update-subject.txt", context).split())
-    if test:
-        subject = TEST_PREFIX + subject
     text = render_to_string("emails/campaigns-update-body.txt", context)
     body = render_to_string("emails/campaigns-update-body.html", context)
     return subject, text, body
@@ -102,7 +100,7 @@ def queue_test(update_id, email):
         "unsubscribe_url": absolute("/"),
         "test": True,
     }
-    queue_email("campaigns-update-test", email, context)
+    queue_email("campaigns-update", email, context, kind="campaigns-update-test")
 
 
 # ---------------------------------------------------------------------------
