@@ -1,7 +1,7 @@
 """The one place a message is rendered: subject, plain text and HTML from three templates.
 
 Single emails (confirmations, reminders, staff notifications) are queued with `queue_email`:
-a row in the outbox, written with the change that caused it (core.outbox.send_single).
+a row in the outbox, written with the change that caused it (core.single_messages.send_single).
 
 Templates live in `templates/emails/<name>-subject.txt`, `<name>-body.txt` and
 `<name>-body.html`. Each gets `site_url` and the organisation's settings.
@@ -46,7 +46,7 @@ def build_message(
     headers: dict[str, str] | None = None,
     reply_to: list[str] | None = None,
 ) -> AnymailMessage:
-    """The one recipe for a single email (core.outbox.send_single builds with it). An
+    """The one recipe for a single email (core.single_messages.send_single builds with it). An
     AnymailMessage, so the outbox can tag it for the provider; other backends ignore that."""
     subject, text, html = render_email(template, context)
     recipients = [to] if isinstance(to, str) else list(to)
@@ -78,16 +78,17 @@ def queue_email(
     forget_when_sent: bool = False,
 ) -> int | None:
     """Write the email to the outbox in the current transaction, and queue its send for when
-    that commits (core.outbox.send_single renders and sends it). A rolled-back change leaves
-    no row and sends nothing. The row's id, or None if no recipient can be addressed.
+    that commits (core.single_messages.send_single renders and sends it). A rolled-back
+    change leaves no row and sends nothing. The row's id, or None if no recipient can be
+    addressed.
 
-    `context` must be plain data (and dates), not model instances. `kind` names the message in
-    logs (the template by default) and picks the app's send-time check of `about`
-    (core.outbox.register_still_wanted); `attachments` are {"filename", "content", "mimetype"}
-    with text content.
+    `context` must be plain data (and dates), not model instances. `kind` names the message
+    in logs (the template by default) and picks the app's send-time check of `about`
+    (core.single_messages.register_still_wanted); `attachments` are {"filename", "content",
+    "mimetype"} with text content.
     """
     from core.models import OutboundEmail
-    from core.outbox import deliverable, queue_single
+    from core.single_messages import deliverable, queue_single
 
     addresses = [to] if isinstance(to, str) else list(to)
     kept = deliverable(addresses)

@@ -19,14 +19,9 @@ AppConfig.ready(); this module never imports the apps. The hard parts live here 
 - `resume_open_sends` (one schedule) re-queues the open batches of every kind, so a
   killed cluster's work finishes without a human.
 
-Single messages (a confirmation, a reminder, a staff notification) are rows of
-core.models.OutboundEmail, written by core.emails.queue_email in the transaction of the change
-that caused them. Each row is its own parent and its own delivery: `send_single` takes it
-through the same steps as a batch (`claim`, `settle_calls_in_doubt`, `record_call`,
-`_record_failure`), only its message is built from the row (template, context, headers,
-attachments) and goes to its recipients together, as they were addressed. Its extras: an
-app's `register_still_wanted` check at send time (a status email about a sign-up that has
-moved on), and `deliverable`, which keeps any address a header cannot carry from the backend.
+Single messages (a confirmation, a reminder, a staff notification) go through the same steps
+(`claim`, `settle_calls_in_doubt`, `record_call`, `record_failure`), each row its own parent
+and its own delivery: core/single_messages.py.
 
 Logs carry ids, kinds and counts only, never addresses or tokens.
 """
@@ -41,7 +36,7 @@ import os
 import smtplib
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
 
 from anymail.message import AnymailMessage
@@ -53,9 +48,7 @@ from django.utils import timezone
 
 from core.mailing import (
     batch_limit,
-    can_be_addressed,
     merges_recipients,
-    normalise_email,
     suppressed_addresses,
     unsubscribe_headers,
 )
@@ -288,6 +281,8 @@ def resume_open_sends(now: datetime.datetime | None = None) -> int:
                 start(name, parent_id)
             elif not finish_if_done(name, parent_id, now):
                 queued += queue_batches(name, parent_id, now)
+    from core.single_messages import open_singles, queue_single
+
     singles = 0
     for row_id, kind in open_singles(now).values_list("id", "kind")[:SINGLE_RESUME_LIMIT]:
         queue_single(row_id, kind)
@@ -394,7 +389,7 @@ def personal_message(rendered: Rendered, recipient: Recipient) -> EmailMultiAlte
     return message
 
 
-def _message_ids(message: EmailMultiAlternatives) -> dict[str, tuple[str, str]]:
+def message_ids(message: EmailMultiAlternatives) -> dict[str, tuple[str, str]]:
     """{email: (provider message id, status)} from anymail's status (empty for others)."""
     ids = {}
     status = getattr(message, "anymail_status", None)
@@ -527,14 +522,14 @@ def _send_merged(
         with get_connection() as connection:
             connection.send_messages([message])
     except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
-        _record_failure(mine, send_ids, error, now)
+        record_failure(mine, send_ids, error, now)
         return 0
-    ids = _message_ids(message)
+    ids = message_ids(message)
     by_message_id: dict[str, list[int]] = defaultdict(list)
     failed = []
     for r in to_send:
         message_id, status = ids.get(r.email.lower(), ("", "sent"))
-        if status in ("rejected", "invalid", "failed"):
+        if status in REJECTED:
             failed.append(r.row_id)
         else:
             by_message_id[message_id].append(r.row_id)
@@ -571,10 +566,10 @@ def _send_one_by_one(
                 )
                 continue
             except Exception as error:  # noqa: BLE001 - the rest of the batch retries later
-                _record_failure(mine, [r.row_id for r in to_send[position:]], error, now)
+                record_failure(mine, [r.row_id for r in to_send[position:]], error, now)
                 return accepted
-            message_id, status = _message_ids(message).get(recipient.email.lower(), ("", "sent"))
-            if status in ("rejected", "invalid", "failed"):
+            message_id, status = message_ids(message).get(recipient.email.lower(), ("", "sent"))
+            if status in REJECTED:
                 _mark(
                     mine,
                     [recipient.row_id],
@@ -599,7 +594,7 @@ def _is_retryable(error: Exception) -> bool:
     return status is None or status == 429 or status >= 500
 
 
-def _error_summary(error: Exception) -> str:
+def error_summary(error: Exception) -> str:
     """What went wrong, without the provider's response text (it may quote addresses)."""
     status = getattr(error, "status_code", None)
     summary = type(error).__name__
@@ -608,11 +603,11 @@ def _error_summary(error: Exception) -> str:
     return summary[:300]
 
 
-def _record_failure(
+def record_failure(
     rows: QuerySet[Any], ids: list[int], error: Exception, now: datetime.datetime
 ) -> None:
     """Retry later with backoff, or give up after MAX_ATTEMPTS (at once on a permanent 4xx)."""
-    summary = _error_summary(error)
+    summary = error_summary(error)
     logger.warning("outbox batch failed (%s rows): %s", len(ids), summary)
     attempted = rows.filter(id__in=ids)
     failed = {"status": S.FAILED, "message_id": "", "last_error": summary}
@@ -630,142 +625,4 @@ def _record_failure(
         )
 
 
-# ---------------------------------------------------------------------------
-# Single messages: one row is its own parent and its own delivery
-
-
-_STILL_WANTED: dict[str, Callable[[str], bool]] = {}
-
-
-def register_still_wanted(kind: str, check: Callable[[str], bool]) -> None:
-    """An app's "may still receive" for one kind of single message, given the row's `about`
-    (e.g. a status email about a sign-up that has moved on since): checked at send time,
-    as a bulk kind's `Recipient.may_receive` is. Called from AppConfig.ready()."""
-    _STILL_WANTED[kind] = check
-
-
-def send_single(row_id: int, now: datetime.datetime | None = None) -> bool:
-    """Send one queued single email (core.models.OutboundEmail); whether it was accepted now.
-    Safe to run twice, or at once: the claim, the recorded call, the check of a call in
-    doubt and the retries are the batch's own (claim, settle_calls_in_doubt, record_call,
-    _record_failure)."""
-    from core.models import OutboundEmail
-
-    now = now or timezone.now()
-    token = uuid.uuid4().hex
-    rows = OutboundEmail.objects.filter(pk=row_id)
-    mine = claim(rows, token, now)
-    if mine is None:
-        return False
-    row = mine.first()
-    if row is None:  # erased between the claim and here (an account deleted)
-        return False
-    label = f"{row.kind} {row.pk}"
-    settled = settle_calls_in_doubt(mine, {row.pk: row.message_id}, now, label)
-    if settled is None or settled:
-        return False
-
-    still_wanted = _STILL_WANTED.get(row.kind)
-    if still_wanted is not None and not still_wanted(row.about):
-        mine.update(status=S.SUPPRESSED, message_id="", last_error="No longer wanted at send time.")
-        logger.info("outbox %s: no longer wanted", label)
-        return False
-    addresses = deliverable(row.to)
-    suppressed = suppressed_addresses(addresses)
-    addresses = [address for address in addresses if normalise_email(address) not in suppressed]
-    if not addresses:
-        mine.update(
-            status=S.SUPPRESSED,
-            message_id="",
-            last_error="No recipient may receive it (suppressed or not a deliverable address).",
-        )
-        logger.info("outbox %s: suppressed", label)
-        return False
-    try:
-        message = single_message(row, addresses, token)
-    except Exception as error:  # noqa: BLE001 - a message that cannot be built never will be
-        mine.update(status=S.FAILED, message_id="", last_error=_error_summary(error))
-        logger.error("outbox %s: could not be built: %s", label, type(error).__name__)
-        return False
-
-    record_call(mine, token)
-    try:
-        with get_connection() as connection:
-            connection.send_messages([message])
-    except smtplib.SMTPRecipientsRefused:
-        mine.update(status=S.FAILED, message_id="", last_error="Refused by the server.")
-        return False
-    except Exception as error:  # noqa: BLE001 - recorded and retried with backoff
-        _record_failure(rows, [row.pk], error, now)
-        return False
-    statuses = _message_ids(message)
-    if statuses and all(status in REJECTED for _, status in statuses.values()):
-        mine.update(status=S.FAILED, message_id="", last_error="Rejected by the provider.")
-        return False
-    message_id = next((mid for mid, _ in statuses.values() if mid), "")
-    sent: dict[str, Any] = {"status": S.SENT, "sent_at": timezone.now(), "message_id": message_id}
-    if row.forget_when_sent:
-        sent.update(to=[], context={}, headers={}, reply_to=[], attachments=[])
-    mine.update(**sent)
-    logger.info("outbox %s: sent", label)
-    return True
-
-
 REJECTED = ("rejected", "invalid", "failed")
-
-
-def deliverable(addresses: Iterable[str]) -> list[str]:
-    """The addresses a message header can carry: well formed, at most 254 characters, no
-    line breaks (a header injection), an ASCII form for the domain. The others are dropped
-    before anything reaches the backend."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
-    kept = []
-    for address in addresses:
-        if not isinstance(address, str) or len(address) > 254:
-            continue
-        try:
-            validate_email(address)
-        except ValidationError:
-            continue
-        if can_be_addressed(address):
-            kept.append(address)
-    return kept
-
-
-def single_message(row: Any, addresses: list[str], token: str) -> AnymailMessage:
-    """The row's message, rendered now from its template and context (core.emails)."""
-    from core.emails import build_message
-
-    message = build_message(
-        row.template,
-        addresses,
-        row.context,
-        headers=dict(row.headers or {}),
-        reply_to=deliverable(row.reply_to or []) or None,
-    )
-    for attachment in row.attachments or []:
-        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
-    # The claim is the provider-side variable a call in doubt is looked up by.
-    message.metadata = {CLAIM_VARIABLE: token}
-    # Builds the MIME message once: a header with a line break raises here, not mid-send.
-    message.message()
-    return message
-
-
-def open_singles(now: datetime.datetime) -> QuerySet[Any]:
-    """Single messages a dead worker left, or due for a retry: not those just queued, whose
-    task is still on its way to the cluster."""
-    from core.models import OutboundEmail
-
-    settled_in = now - datetime.timedelta(seconds=SINGLE_GRACE)
-    return OutboundEmail.objects.filter(sendable(now), created_at__lt=settled_in)
-
-
-SINGLE_TASK = "core.outbox.send_single"
-SINGLE_GRACE = 60
-
-
-def queue_single(row_id: int, kind: str) -> None:
-    enqueue(SINGLE_TASK, row_id, task_name=f"email:{kind}")

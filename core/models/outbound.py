@@ -49,7 +49,7 @@ class ContextDecoder(json.JSONDecoder):
 
 class OutboundEmail(Delivery):
     """A confirmation, reminder or staff notification: written in the transaction of the change
-    that caused it, rendered and sent by core.outbox.send_single once that commits.
+    that caused it, rendered and sent by core.single_messages.send_single once that commits.
 
     `context` holds plain data (and dates), never model instances: the template is rendered
     from it at send time. `kind` names the message in logs; addresses and tokens never go there.
@@ -57,7 +57,7 @@ class OutboundEmail(Delivery):
 
     kind = models.CharField(max_length=60)
     # What the message is about (e.g. a sign-up's id), for the kind's "still wanted" check at
-    # send time (core.outbox.register_still_wanted).
+    # send time (core.single_messages.register_still_wanted).
     about = models.CharField(max_length=100, blank=True)
     template = models.CharField(max_length=100)
     to = models.JSONField(default=list)

@@ -1,7 +1,7 @@
 """Single emails (confirmations, reminders, staff notifications) go through the outbox.
 
 queue_email writes a core.OutboundEmail row in the caller's transaction and queues its send
-for the commit; core.outbox.send_single claims it, skips a suppressed address, records the
+for the commit; core.single_messages.send_single claims it, skips a suppressed address, records the
 provider call before marking, retries 5xx/429/timeouts with backoff and fails after
 MAX_ATTEMPTS; a claim left in doubt is checked with the provider before sending again.
 """
@@ -15,7 +15,7 @@ from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core import outbox
+from core import outbox, single_messages
 from core.emails import queue_email
 from core.models import OutboundEmail, Suppression
 
@@ -38,7 +38,7 @@ class Undone(Exception):
 def held(monkeypatch):
     """The send tasks queued, not run: what reached the cluster (row ids)."""
     queued = []
-    monkeypatch.setattr(outbox, "queue_single", lambda row_id, kind: queued.append(row_id))
+    monkeypatch.setattr(single_messages, "queue_single", lambda row_id, kind: queued.append(row_id))
     return queued
 
 
@@ -66,8 +66,8 @@ def test_a_rolled_back_change_leaves_no_row_and_sends_nothing():
 @pytest.mark.django_db
 def test_a_send_run_twice_sends_once(held):
     row_id = queue_email("test-email", ADDRESS, {})
-    assert outbox.send_single(row_id) is True
-    assert outbox.send_single(row_id) is False
+    assert single_messages.send_single(row_id) is True
+    assert single_messages.send_single(row_id) is False
     assert len(mail.outbox) == 1
     assert OutboundEmail.objects.get(pk=row_id).attempts == 1
 
@@ -84,7 +84,7 @@ def test_headers_reply_to_and_attachments_reach_the_message(held):
             {"filename": "a.ics", "content": "BEGIN:VCALENDAR", "mimetype": "text/calendar"}
         ],
     )
-    outbox.send_single(row_id)
+    single_messages.send_single(row_id)
     [message] = mail.outbox
     assert message.to == [ADDRESS, "ben@example.org"]
     assert message.extra_headers["List-Unsubscribe"] == "<https://example.org/u/1>"
@@ -97,7 +97,7 @@ def test_headers_reply_to_and_attachments_reach_the_message(held):
 def test_a_suppressed_address_is_not_sent_to(held):
     Suppression.objects.create(email=ADDRESS, reason="hard_bounce", active=True)
     row_id = queue_email("test-email", ADDRESS.upper(), {})
-    outbox.send_single(row_id)
+    single_messages.send_single(row_id)
     assert mail.outbox == []
     assert OutboundEmail.objects.get(pk=row_id).status == "suppressed"
 
@@ -106,7 +106,7 @@ def test_a_suppressed_address_is_not_sent_to(held):
 def test_a_suppressed_coordinator_leaves_the_others_their_copy(held):
     Suppression.objects.create(email="gone@example.org", reason="complaint", active=True)
     row_id = queue_email("test-email", ["gone@example.org", ADDRESS], {})
-    outbox.send_single(row_id)
+    single_messages.send_single(row_id)
     assert [m.to for m in mail.outbox] == [[ADDRESS]]
 
 
@@ -125,17 +125,17 @@ def test_server_errors_rate_limits_and_timeouts_retry_with_backoff_then_fail(
     row_id = queue_email("test-email", ADDRESS, {})
     for attempt in range(1, outbox.MAX_ATTEMPTS):
         now = timezone.now()
-        outbox.send_single(row_id)
+        single_messages.send_single(row_id)
         row = OutboundEmail.objects.get(pk=row_id)
         assert (row.status, row.attempts) == ("pending", attempt)
         assert row.next_attempt_at == now + outbox.RETRY_BACKOFF * 2 ** (attempt - 1)
-        assert outbox.send_single(row_id) is False, "not before the backoff"
+        assert single_messages.send_single(row_id) is False, "not before the backoff"
         time_machine.shift(outbox.RETRY_BACKOFF * 2 ** (attempt - 1))
         # The schedule queues it again once it is due.
         held.clear()
         outbox.resume_open_sends()
         assert held == [row_id]
-    outbox.send_single(row_id)
+    single_messages.send_single(row_id)
     row = OutboundEmail.objects.get(pk=row_id)
     assert (row.status, row.attempts) == ("failed", outbox.MAX_ATTEMPTS)
     assert mail.outbox == []
@@ -153,7 +153,7 @@ def test_a_permanent_4xx_fails_at_once(held, settings, monkeypatch):
 
     monkeypatch.setattr(f"{ANYMAIL}.send_messages", bad_request)
     row_id = queue_email("test-email", ADDRESS, {})
-    outbox.send_single(row_id)
+    single_messages.send_single(row_id)
     row = OutboundEmail.objects.get(pk=row_id)
     assert (row.status, row.attempts, row.last_error) == ("failed", 1, "ProviderError: HTTP 400")
 
@@ -184,7 +184,7 @@ def test_a_claim_in_doubt_that_the_provider_accepted_is_not_sent_again(
     held.clear()
     outbox.resume_open_sends()
     assert held == [row_id], "the schedule picks up the stale claim"
-    outbox.send_single(row_id)
+    single_messages.send_single(row_id)
     assert asked == ["old-token"]
     assert mail.outbox == []
     row = OutboundEmail.objects.get(pk=row_id)
@@ -196,7 +196,7 @@ def test_a_claim_in_doubt_that_the_provider_never_saw_is_sent(held, monkeypatch,
     row_id = queue_email("test-email", ADDRESS, {})
     _left_in_doubt(row_id, time_machine)
     monkeypatch.setattr(outbox, "provider_accepted_claims", lambda tokens: set())
-    assert outbox.send_single(row_id) is True
+    assert single_messages.send_single(row_id) is True
     assert len(mail.outbox) == 1
 
 
@@ -209,7 +209,7 @@ def test_a_claim_in_doubt_waits_while_the_provider_cannot_answer(held, monkeypat
         raise outbox.ProviderLookupFailed("ConnectionError")
 
     monkeypatch.setattr(outbox, "provider_accepted_claims", down)
-    assert outbox.send_single(row_id) is False
+    assert single_messages.send_single(row_id) is False
     assert mail.outbox == []
     assert OutboundEmail.objects.get(pk=row_id).status == "claimed"
 
@@ -218,7 +218,7 @@ def test_a_claim_in_doubt_waits_while_the_provider_cannot_answer(held, monkeypat
 def test_the_claim_travels_with_the_message_for_the_provider_lookup(held, settings):
     settings.EMAIL_BACKEND = ANYMAIL
     row_id = queue_email("test-email", ADDRESS, {})
-    outbox.send_single(row_id)
+    single_messages.send_single(row_id)
     [message] = mail.outbox
     assert set(message.metadata) == {outbox.CLAIM_VARIABLE}
     assert OutboundEmail.objects.get(pk=row_id).message_id == str(message.anymail_status.message_id)
@@ -242,7 +242,7 @@ def test_a_hostile_address_never_reaches_the_backend(held, address):
     assert queue_email("test-email", [address, ADDRESS], {}) is not None
     assert not OutboundEmail.objects.exclude(to=[ADDRESS]).exists()
     for row in OutboundEmail.objects.all():
-        outbox.send_single(row.pk)
+        single_messages.send_single(row.pk)
     assert [m.to for m in mail.outbox] == [[ADDRESS]]
 
 
@@ -251,7 +251,7 @@ def test_a_hostile_address_never_reaches_the_backend(held, address):
 def test_a_hostile_address_already_in_a_row_is_suppressed_not_sent(held, address):
     """A row written before the check (or by hand) still never reaches the backend."""
     row = OutboundEmail.objects.create(kind="test", template="test-email", to=[address])
-    assert outbox.send_single(row.pk) is False
+    assert single_messages.send_single(row.pk) is False
     assert mail.outbox == []
     assert OutboundEmail.objects.get(pk=row.pk).status == "suppressed"
 
@@ -259,7 +259,7 @@ def test_a_hostile_address_already_in_a_row_is_suppressed_not_sent(held, address
 @pytest.mark.django_db
 def test_a_header_injection_in_a_header_fails_the_row_without_sending(held):
     row_id = queue_email("test-email", ADDRESS, {}, headers={"X-Vigil": "1\nBcc: x@example.org"})
-    assert outbox.send_single(row_id) is False
+    assert single_messages.send_single(row_id) is False
     assert mail.outbox == []
     row = OutboundEmail.objects.get(pk=row_id)
     assert (row.status, row.attempts) == ("failed", 0)
@@ -271,14 +271,14 @@ def test_logs_name_the_kind_never_the_address_or_token(held, settings, monkeypat
     caplog.set_level(logging.DEBUG)
     token = "signed-token-abc123"
     sent = queue_email("test-email", ADDRESS, {"confirm_url": f"https://x/{token}"})
-    outbox.send_single(sent)
+    single_messages.send_single(sent)
 
     def unavailable(self, messages):
         raise ProviderError(503)
 
     monkeypatch.setattr(f"{ANYMAIL}.send_messages", unavailable)
     retried = queue_email("test-email", "ben@example.org", {"confirm_url": f"https://x/{token}"})
-    outbox.send_single(retried)
+    single_messages.send_single(retried)
     queue_email("test-email", ["bad\naddress@example.org"], {})
     assert "test-email" in caplog.text
     for secret in ("example.org", token):
@@ -298,7 +298,7 @@ def test_a_task_queued_before_the_upgrade_still_sends_through_the_outbox():
 def test_one_by_one_backend_marks_the_row_sent(held, settings):
     settings.EMAIL_BACKEND = LOCMEM
     row_id = queue_email("test-email", ADDRESS, {})
-    assert outbox.send_single(row_id) is True
+    assert single_messages.send_single(row_id) is True
     assert OutboundEmail.objects.get(pk=row_id).status == "sent"
 
 
@@ -317,7 +317,7 @@ def test_two_workers_sending_the_same_messages_send_each_once(held):
         try:
             start.wait()
             for row_id in rows:
-                outbox.send_single(row_id)
+                single_messages.send_single(row_id)
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
         finally:
@@ -359,10 +359,10 @@ def test_done_emails_are_forgotten_after_the_retention_period(held, settings):
     settings.RETENTION_SENT_EMAIL_DAYS = 30
     old = timezone.now() - datetime.timedelta(days=31)
     sent = queue_email("test-email", ADDRESS, {})
-    outbox.send_single(sent)
+    single_messages.send_single(sent)
     waiting = queue_email("test-email", ADDRESS, {})
     recent = queue_email("test-email", ADDRESS, {})
-    outbox.send_single(recent)
+    single_messages.send_single(recent)
     OutboundEmail.objects.filter(pk__in=[sent, waiting]).update(created_at=old)
     assert forget_sent_emails() == 1
     assert set(OutboundEmail.objects.values_list("pk", flat=True)) == {waiting, recent}
@@ -371,7 +371,7 @@ def test_done_emails_are_forgotten_after_the_retention_period(held, settings):
 @pytest.mark.django_db
 def test_a_message_that_forgets_when_sent_keeps_no_address(held):
     row_id = queue_email("test-email", ADDRESS, {"deleted_on": "1 March"}, forget_when_sent=True)
-    outbox.send_single(row_id)
+    single_messages.send_single(row_id)
     row = OutboundEmail.objects.get(pk=row_id)
     assert (row.status, row.to, row.context) == ("sent", [], {})
     assert [m.to for m in mail.outbox] == [[ADDRESS]]

@@ -6,7 +6,7 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from core import outbox
+from core import single_messages
 from core.models import OutboundEmail
 from tests.factories import add_opportunity, add_shift, add_volunteer
 from volunteers.emails import notify
@@ -48,11 +48,11 @@ def test_the_email_commits_with_the_change(signup):
 
 def test_a_status_email_is_skipped_once_the_sign_up_has_moved_on(signup, monkeypatch):
     held = []
-    monkeypatch.setattr(outbox, "queue_single", lambda row_id, kind: held.append(row_id))
+    monkeypatch.setattr(single_messages, "queue_single", lambda row_id, kind: held.append(row_id))
     notify(signup, "waitlisted")
     SignUp.objects.filter(pk=signup.pk).update(status=SignUp.Status.CONFIRMED)
     [row_id] = held
-    assert outbox.send_single(row_id) is False
+    assert single_messages.send_single(row_id) is False
     assert mail.outbox == []
     row = OutboundEmail.objects.get(pk=row_id)
     assert (row.status, row.last_error) == ("suppressed", "No longer wanted at send time.")
