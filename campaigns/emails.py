@@ -1,39 +1,64 @@
 """What campaigns send to churches, one at a time (updates are in campaigns.updates).
 
-Views call the `queue_*` functions, which hand ids to the task cluster; the tasks in
-campaigns.tasks read the rows and send, so no email leaves from inside a request.
+Views call the `queue_*` functions in the transaction of the change that causes the email:
+each writes an outbox row (core.emails.queue_email) that commits with it, and the outbox
+sends it from the task cluster, so no email leaves from inside a request.
 """
 
+import logging
+
 from campaigns import links
-from campaigns.models import CampaignResource, RegistrationContact
-from core.emails import build_message
+from campaigns.models import CampaignResource, ChurchRegistration, RegistrationContact
+from core.emails import queue_email
 from core.mailing import absolute
-from core.tasks import enqueue
+
+logger = logging.getLogger(__name__)
 
 
 def queue_confirmation(contact_id):
-    enqueue(
-        "campaigns.tasks.send_registration_confirmation",
-        contact_id,
-        task_name="email:campaigns-registration-confirmed",
-    )
+    contact = load_contact(contact_id)
+    if contact is None:
+        logger.info("Confirmation skipped: contact %s no longer exists", contact_id)
+        return
+    context = registration_context(contact.registration, contact)
+    queue_email("campaigns-registration-confirmed", contact.email, context)
 
 
 def queue_already_registered(contact_id):
-    enqueue(
-        "campaigns.tasks.send_already_registered",
-        contact_id,
-        task_name="email:campaigns-already-registered",
-    )
+    contact = load_contact(contact_id)
+    if contact is None:
+        return
+    context = registration_context(contact.registration, contact)
+    queue_email("campaigns-already-registered", contact.email, context)
 
 
 def queue_registration_attempt(registration_id, newcomer):
-    """`newcomer`: name, role and email of the person whose form matched the church."""
-    enqueue(
-        "campaigns.tasks.send_registration_attempt",
-        registration_id,
-        newcomer,
-        task_name="email:campaigns-registration-attempt",
+    """To each contact of the church: someone else tried to register it (with the manage
+    link, so they can add that person). To the newcomer: who to ask, without any address.
+    `newcomer`: name, role and email of the person whose form matched the church."""
+    registration = (
+        ChurchRegistration.objects.select_related("campaign").filter(pk=registration_id).first()
+    )
+    if registration is None:
+        return
+    for contact in RegistrationContact.objects.filter(registration=registration):
+        context = {**registration_context(registration, contact), "newcomer": newcomer}
+        queue_email("campaigns-registration-attempt", contact.email, context)
+    context = {
+        "campaign": registration.campaign.title,
+        "campaign_url": absolute(registration.campaign.url or "/"),
+        "church": registration.church_name,
+        "city": registration.city,
+        "name": newcomer.get("name", ""),
+    }
+    queue_email("campaigns-church-already-registered", newcomer["email"], context)
+
+
+def load_contact(contact_id):
+    return (
+        RegistrationContact.objects.select_related("registration__campaign")
+        .filter(pk=contact_id)
+        .first()
     )
 
 
@@ -70,34 +95,3 @@ def registration_context(registration, contact=None):
             links.confirm_contact_url(contact) if contact and not contact.is_confirmed else ""
         ),
     }
-
-
-def confirmation_message(contact):
-    context = registration_context(contact.registration, contact)
-    return build_message("campaigns-registration-confirmed", contact.email, context)
-
-
-def already_registered_message(contact):
-    context = registration_context(contact.registration, contact)
-    return build_message("campaigns-already-registered", contact.email, context)
-
-
-def registration_attempt_messages(registration, newcomer):
-    """To each contact of the church: someone else tried to register it (with the manage
-    link, so they can add that person). To the newcomer: who to ask, without any address."""
-    messages = []
-    contacts = list(RegistrationContact.objects.filter(registration=registration))
-    for contact in contacts:
-        context = {**registration_context(registration, contact), "newcomer": newcomer}
-        messages.append(build_message("campaigns-registration-attempt", contact.email, context))
-    context = {
-        "campaign": registration.campaign.title,
-        "campaign_url": absolute(registration.campaign.url or "/"),
-        "church": registration.church_name,
-        "city": registration.city,
-        "name": newcomer.get("name", ""),
-    }
-    messages.append(
-        build_message("campaigns-church-already-registered", newcomer["email"], context)
-    )
-    return messages

@@ -16,7 +16,6 @@ import logging
 import re
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -24,7 +23,7 @@ from wagtail.rich_text import expand_db_html
 
 from campaigns.models import CampaignUpdate, RegistrationContact, UpdateDelivery
 from core import outbox
-from core.emails import email_context
+from core.emails import email_context, queue_email
 from core.mailing import (
     absolute,
     batch_limit,
@@ -35,7 +34,6 @@ KIND = "campaign_update"
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 500
-TEST_PREFIX = "[Test] "
 D = UpdateDelivery.Status
 
 
@@ -81,21 +79,28 @@ def render_update(update, unsubscribe_url=None, test=False, shared=None):
         "unsubscribe_url": unsubscribe_url or outbox.placeholder("unsubscribe_url"),
         "test": test,
     }
+    # A test copy's subject starts "[Test] " (the subject template says so).
     subject = " ".join(render_to_string("emails/campaigns-update-subject.txt", context).split())
-    if test:
-        subject = TEST_PREFIX + subject
     text = render_to_string("emails/campaigns-update-body.txt", context)
     body = render_to_string("emails/campaigns-update-body.html", context)
     return subject, text, body
 
 
-def send_test(update_id, email):
-    """One copy to a coordinator, marked as a test; its unsubscribe link goes nowhere."""
+def queue_test(update_id, email):
+    """One copy to a coordinator, marked as a test; its unsubscribe link goes nowhere. An
+    outbox row (core.emails.queue_email), rendered from the update as it is now."""
     update = CampaignUpdate.objects.select_related("campaign").get(pk=update_id)
-    subject, text, body = render_update(update, unsubscribe_url=absolute("/"), test=True)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [email])
-    message.attach_alternative(body, "text/html")
-    message.send()
+    body_html = absolute_links(expand_db_html(update.body))
+    context = {
+        "update": {"subject": update.subject},
+        "campaign": update.campaign.title,
+        "campaign_url": absolute(update.campaign.url or "/"),
+        "body_html": body_html,
+        "body_text": rich_text_as_plain(body_html),
+        "unsubscribe_url": absolute("/"),
+        "test": True,
+    }
+    queue_email("campaigns-update", email, context, kind="campaigns-update-test")
 
 
 # ---------------------------------------------------------------------------

@@ -14,6 +14,8 @@ class CoreConfig(AppConfig):
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from core import (
+            outbound_privacy,
+            privacy,
             schedules,
             second_factor,  # noqa: F401  (enrolling passes the factor)
             webhooks,  # noqa: F401  (connects anymail's tracking signal)
@@ -28,6 +30,12 @@ class CoreConfig(AppConfig):
         # Every kind of row pending until its emailed link is followed (core.confirmation).
         schedules.register("purge-unconfirmed", "core.confirmation.purge_unconfirmed", 24 * 60)
         schedules.register("forget-webhook-receipts", "core.webhooks.forget_old_receipts", 24 * 60)
+        # Single emails that are done, with the addresses and context they held.
+        schedules.register(
+            "forget-sent-emails", "core.outbound_privacy.forget_sent_emails", 24 * 60
+        )
+        # The single emails queued or sent to a person (export, account deletion).
+        privacy.register(outbound_privacy)
         schedules.register("clear-expired-sessions", "core.tasks.clear_expired_sessions", 24 * 60)
         post_migrate.connect(schedules.ensure_schedules, sender=self)
         # One hostname: the default Wagtail Site follows SITE_URL (core/sites.py).

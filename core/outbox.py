@@ -1,4 +1,4 @@
-"""The one sender for bulk messages: delivery rows claimed, sent once, resumed after a crash.
+"""The one sender for every message: delivery rows claimed, sent once, resumed after a crash.
 
 Every bulk message (a digest issue, a campaign update, a vigil organisers' message, a shift
 message) is a *parent* with one delivery row per recipient, unique per (parent, recipient).
@@ -19,7 +19,11 @@ AppConfig.ready(); this module never imports the apps. The hard parts live here 
 - `resume_open_sends` (one schedule) re-queues the open batches of every kind, so a
   killed cluster's work finishes without a human.
 
-Logs carry ids and counts only, never addresses or tokens.
+Single messages (a confirmation, a reminder, a staff notification) go through the same steps
+(`claim`, `settle_calls_in_doubt`, `record_call`, `record_failure`), each row its own parent
+and its own delivery: core/single_messages.py.
+
+Logs carry ids, kinds and counts only, never addresses or tokens.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ CALL_PREFIX = "call:"
 # The provider-side variable that names a batch's claim, for every kind.
 CLAIM_VARIABLE = "outbox_claim"
 BATCH_TASK = "core.outbox.send_batch"
+SINGLE_RESUME_LIMIT = 1000
 ONE_CLICK = "List-Unsubscribe-Post"
 
 
@@ -264,8 +269,9 @@ def resume_open_sends(now: datetime.datetime | None = None) -> int:
     """Scheduled: queue the batches of every kind left by a dead worker or due for a retry.
 
     A parent whose send started but has no rows (its worker died before writing them) is
-    started again. Queuing a batch that is already queued is harmless: the second run
-    claims nothing.
+    started again. Single messages left open are queued again, at most SINGLE_RESUME_LIMIT
+    a run (the rest on the next). Queuing a batch or a message that is already queued is
+    harmless: the second run claims nothing.
     """
     now = now or timezone.now()
     queued = 0
@@ -275,9 +281,15 @@ def resume_open_sends(now: datetime.datetime | None = None) -> int:
                 start(name, parent_id)
             elif not finish_if_done(name, parent_id, now):
                 queued += queue_batches(name, parent_id, now)
-    if queued:
-        logger.info("outbox: resumed %s batches", queued)
-    return queued
+    from core.single_messages import open_singles, queue_single
+
+    singles = 0
+    for row_id, kind in open_singles(now).values_list("id", "kind")[:SINGLE_RESUME_LIMIT]:
+        queue_single(row_id, kind)
+        singles += 1
+    if queued or singles:
+        logger.info("outbox: resumed %s batches and %s single messages", queued, singles)
+    return queued + singles
 
 
 # ---------------------------------------------------------------------------
@@ -377,7 +389,7 @@ def personal_message(rendered: Rendered, recipient: Recipient) -> EmailMultiAlte
     return message
 
 
-def _message_ids(message: EmailMultiAlternatives) -> dict[str, tuple[str, str]]:
+def message_ids(message: EmailMultiAlternatives) -> dict[str, tuple[str, str]]:
     """{email: (provider message id, status)} from anymail's status (empty for others)."""
     ids = {}
     status = getattr(message, "anymail_status", None)
@@ -397,6 +409,56 @@ def _mark(rows: QuerySet[Any], ids: Iterable[int], **fields: Any) -> None:
         rows.filter(id__in=ids).update(**fields)
 
 
+# The steps every send shares, bulk batch or single message.
+
+
+def claim(rows: QuerySet[Any], token: str, now: datetime.datetime) -> QuerySet[Any] | None:
+    """Claim the sendable rows among `rows` with ONE conditional UPDATE; the claimed rows, or
+    None if there were none. Two workers claiming at once each get a disjoint set of rows
+    (the row lock makes the second re-check the WHERE)."""
+    if not rows.filter(sendable(now)).update(status=S.CLAIMED, claim_token=token, claimed_at=now):
+        return None
+    return rows.filter(claim_token=token, status=S.CLAIMED)
+
+
+def settle_calls_in_doubt(
+    mine: QuerySet[Any], calls: dict[int, str], now: datetime.datetime, label: str
+) -> set[int] | None:
+    """Rows whose earlier provider call is in doubt (a worker died after recording it) are
+    marked sent if the provider says it accepted that call; the ids so marked. None if the
+    provider could tell but did not answer: the rows stay claimed, the claim goes stale and
+    the next resume asks again (sending now could send twice)."""
+    in_doubt: dict[str, list[int]] = defaultdict(list)
+    for row_id, message_id in calls.items():
+        if message_id.startswith(CALL_PREFIX):
+            in_doubt[message_id.removeprefix(CALL_PREFIX)].append(row_id)
+    already_sent: set[int] = set()
+    if not in_doubt:
+        return already_sent
+    try:
+        accepted = provider_accepted_claims(list(in_doubt)) or set()
+    except ProviderLookupFailed as error:
+        logger.warning("outbox %s: provider lookup failed (%s)", label, error)
+        return None
+    for old_token in accepted:
+        already_sent.update(in_doubt[old_token])
+        _mark(
+            mine,
+            in_doubt[old_token],
+            status=S.SENT,
+            sent_at=now,
+            message_id=f"accepted:{old_token}"[:200],
+        )
+    return already_sent
+
+
+def record_call(rows: QuerySet[Any], token: str) -> None:
+    """Written just before the provider call: if the worker dies between the call and marking
+    the rows, they stay claimed with this token, and whoever claims them after the stale
+    timeout asks the provider whether it was accepted before sending again."""
+    rows.update(attempts=F("attempts") + 1, message_id=f"{CALL_PREFIX}{token}", last_error="")
+
+
 def send_batch(
     name: str, parent_id: int, first_id: int, last_id: int, now: datetime.datetime | None = None
 ) -> int:
@@ -405,37 +467,14 @@ def send_batch(
     now = now or timezone.now()
     token = uuid.uuid4().hex
     rows = kind.rows(parent_id).filter(id__gte=first_id, id__lte=last_id)
-    # The claim: one conditional UPDATE. Two workers running this batch at once each get a
-    # disjoint set of rows (the row lock makes the second re-check the WHERE).
-    if not rows.filter(sendable(now)).update(status=S.CLAIMED, claim_token=token, claimed_at=now):
+    mine = claim(rows, token, now)
+    if mine is None:
         finish_if_done(name, parent_id, now)
         return 0
-    mine = rows.filter(claim_token=token, status=S.CLAIMED)
     calls = dict(mine.values_list("id", "message_id"))
-
-    # Rows whose earlier provider call is in doubt (the worker died after recording it).
-    in_doubt: dict[str, list[int]] = defaultdict(list)
-    for row_id, message_id in calls.items():
-        if message_id.startswith(CALL_PREFIX):
-            in_doubt[message_id.removeprefix(CALL_PREFIX)].append(row_id)
-    already_sent: set[int] = set()
-    if in_doubt:
-        try:
-            accepted = provider_accepted_claims(list(in_doubt)) or set()
-        except ProviderLookupFailed as error:
-            # Leave the rows claimed: the claim goes stale and the next resume asks again.
-            # Sending now could send twice.
-            logger.warning("outbox %s %s: provider lookup failed (%s)", name, parent_id, error)
-            return 0
-        for old_token in accepted:
-            already_sent.update(in_doubt[old_token])
-            _mark(
-                mine,
-                in_doubt[old_token],
-                status=S.SENT,
-                sent_at=now,
-                message_id=f"accepted:{old_token}"[:200],
-            )
+    already_sent = settle_calls_in_doubt(mine, calls, now, f"{name} {parent_id}")
+    if already_sent is None:
+        return 0
 
     candidates = [r for r in kind.recipients(mine) if r.row_id not in already_sent]
     suppressed = suppressed_addresses([r.email for r in candidates])
@@ -454,13 +493,9 @@ def send_batch(
 
     rendered = kind.render(parent_id)
     send_ids = [r.row_id for r in to_send]
-    # Record the provider call just before making it. If this worker dies between the call
-    # and marking the rows, they stay claimed with this token; whoever claims them after the
-    # stale timeout asks the provider whether it was accepted before sending again.
+    # Record the provider call just before making it (see record_call).
     whole_claim = len(send_ids) == len(calls)
-    (mine if whole_claim else mine.filter(id__in=send_ids)).update(
-        attempts=F("attempts") + 1, message_id=f"{CALL_PREFIX}{token}", last_error=""
-    )
+    record_call(mine if whole_claim else mine.filter(id__in=send_ids), token)
     if merges_recipients():
         accepted_count = _send_merged(mine, rendered, to_send, token, whole_claim, now)
     else:
@@ -487,14 +522,14 @@ def _send_merged(
         with get_connection() as connection:
             connection.send_messages([message])
     except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
-        _record_failure(mine, send_ids, error, now)
+        record_failure(mine, send_ids, error, now)
         return 0
-    ids = _message_ids(message)
+    ids = message_ids(message)
     by_message_id: dict[str, list[int]] = defaultdict(list)
     failed = []
     for r in to_send:
         message_id, status = ids.get(r.email.lower(), ("", "sent"))
-        if status in ("rejected", "invalid", "failed"):
+        if status in REJECTED:
             failed.append(r.row_id)
         else:
             by_message_id[message_id].append(r.row_id)
@@ -531,10 +566,10 @@ def _send_one_by_one(
                 )
                 continue
             except Exception as error:  # noqa: BLE001 - the rest of the batch retries later
-                _record_failure(mine, [r.row_id for r in to_send[position:]], error, now)
+                record_failure(mine, [r.row_id for r in to_send[position:]], error, now)
                 return accepted
-            message_id, status = _message_ids(message).get(recipient.email.lower(), ("", "sent"))
-            if status in ("rejected", "invalid", "failed"):
+            message_id, status = message_ids(message).get(recipient.email.lower(), ("", "sent"))
+            if status in REJECTED:
                 _mark(
                     mine,
                     [recipient.row_id],
@@ -559,7 +594,7 @@ def _is_retryable(error: Exception) -> bool:
     return status is None or status == 429 or status >= 500
 
 
-def _error_summary(error: Exception) -> str:
+def error_summary(error: Exception) -> str:
     """What went wrong, without the provider's response text (it may quote addresses)."""
     status = getattr(error, "status_code", None)
     summary = type(error).__name__
@@ -568,11 +603,11 @@ def _error_summary(error: Exception) -> str:
     return summary[:300]
 
 
-def _record_failure(
+def record_failure(
     rows: QuerySet[Any], ids: list[int], error: Exception, now: datetime.datetime
 ) -> None:
     """Retry later with backoff, or give up after MAX_ATTEMPTS (at once on a permanent 4xx)."""
-    summary = _error_summary(error)
+    summary = error_summary(error)
     logger.warning("outbox batch failed (%s rows): %s", len(ids), summary)
     attempted = rows.filter(id__in=ids)
     failed = {"status": S.FAILED, "message_id": "", "last_error": summary}
@@ -588,3 +623,6 @@ def _record_failure(
             last_error=summary,
             next_attempt_at=now + RETRY_BACKOFF * 2 ** (attempts - 1),
         )
+
+
+REJECTED = ("rejected", "invalid", "failed")

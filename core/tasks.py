@@ -29,13 +29,14 @@ def enqueue(func_path: str, *args: Any, task_name: str, **options: Any) -> None:
 
 
 def send_templated_email(template, to, context=None, headers=None, reply_to=None):
-    """Render `templates/emails/<template>-*` and send it. Run from the cluster, not a request."""
-    # Imported here: core.emails queues through `enqueue`, so it imports this module.
-    from core.emails import build_message
+    """Kept for the tasks queued before single emails went through the outbox: a task already
+    in the broker at the upgrade still names this function. It writes the email to the
+    outbox, which sends it (claimed, suppression checked, retried); new code calls
+    core.emails.queue_email. The outbox row's id."""
+    # Imported here: core.emails imports this module through core.outbox.
+    from core.emails import queue_email
 
-    message = build_message(template, to, context or {}, headers=headers, reply_to=reply_to)
-    message.send()
-    return getattr(message, "anymail_status", None) and message.anymail_status.message_id
+    return queue_email(template, to, context, headers=headers, reply_to=reply_to)
 
 
 def publish_scheduled_pages():

@@ -10,12 +10,12 @@ import datetime
 import logging
 from collections import defaultdict
 
-from django.core.mail import get_connection
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from core import outbox
-from core.emails import build_message
+from core.emails import queue_email
 from core.mailing import (
     suppressed_addresses,
 )
@@ -59,6 +59,7 @@ def signup_zone(signup):
     return zone_or_utc(signup.time_zone)
 
 
+@transaction.atomic  # the claim and its outbox row commit together
 def send_booking_confirmation(signup_id, slot_ids):
     """ "You are signed up", with an .ics of the slots, once per booking."""
     now = timezone.now()
@@ -71,7 +72,7 @@ def send_booking_confirmation(signup_id, slot_ids):
         return 0
     slots = [booking.slot for booking in claimed]
     link = manage_url(signup.pk, signup.link_version)
-    message = build_message(
+    queue_email(
         "prayer-vigil-booked",
         signup.email,
         {
@@ -82,9 +83,14 @@ def send_booking_confirmation(signup_id, slot_ids):
             "manage_url": link,
             "display_name": signup.display_name,
         },
+        attachments=[
+            {
+                "filename": "prayer-vigil.ics",
+                "content": bookings_ics_bytes(signup, slots, link).decode(),
+                "mimetype": "text/calendar",
+            }
+        ],
     )
-    message.attach("prayer-vigil.ics", bookings_ics_bytes(signup, slots, link), "text/calendar")
-    message.send()
     logger.info("Vigil sign-up %s: confirmation sent for %s slots", signup.pk, len(slots))
     return len(slots)
 
@@ -107,6 +113,7 @@ def due_reminders(now):
     return {"day_reminder_sent_at": day, "soon_reminder_sent_at": soon}
 
 
+@transaction.atomic  # the claims and their outbox rows commit together
 def send_due_reminders(now=None):
     """Reminders 24 hours and 15 minutes before each slot: never after it starts, never twice."""
     now = now or timezone.now()
@@ -118,24 +125,21 @@ def send_due_reminders(now=None):
         if not by_signup:
             continue
         suppressed = suppressed_addresses([signup.email for signup in by_signup])
-        with get_connection() as connection:
-            for signup, slots in by_signup.items():
-                if signup.email in suppressed:
-                    continue
-                message = build_message(
-                    "prayer-vigil-reminder",
-                    signup.email,
-                    {
-                        "soon": field == "soon_reminder_sent_at",
-                        "vigil_title": signup.vigil.title,
-                        "vigil_url": signup.vigil.full_url,
-                        "slots": slot_lines(signup, slots),
-                        "manage_url": manage_url(signup.pk, signup.link_version),
-                    },
-                )
-                message.connection = connection
-                message.send()
-                sent += 1
+        for signup, slots in by_signup.items():
+            if signup.email in suppressed:
+                continue
+            queue_email(
+                "prayer-vigil-reminder",
+                signup.email,
+                {
+                    "soon": field == "soon_reminder_sent_at",
+                    "vigil_title": signup.vigil.title,
+                    "vigil_url": signup.vigil.full_url,
+                    "slots": slot_lines(signup, slots),
+                    "manage_url": manage_url(signup.pk, signup.link_version),
+                },
+            )
+            sent += 1
     return sent
 
 

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.apps import AppConfig
 
 DAILY = 24 * 60
@@ -29,11 +31,15 @@ class VolunteersConfig(AppConfig):
     verbose_name = "Volunteers"
 
     def ready(self):
-        from core import outbox, privacy, schedules
+        from core import outbox, privacy, schedules, single_messages
         from volunteers import privacy as volunteer_privacy
+        from volunteers.emails import TEMPLATES, outbox_kind, still_wanted
         from volunteers.messages import ShiftMessageKind
 
         outbox.register(ShiftMessageKind())
+        # A status email whose sign-up has moved on by the time it is sent is not sent.
+        for kind in TEMPLATES:
+            single_messages.register_still_wanted(outbox_kind(kind), partial(still_wanted, kind))
         privacy.register(volunteer_privacy)
         register_demo()
         register_confirmables()

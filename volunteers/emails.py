@@ -1,17 +1,18 @@
-"""What the volunteers app sends, queued for the task cluster once the data is committed.
+"""What the volunteers app sends to one volunteer, written to the outbox with the change.
 
 Service functions (`volunteers.signups`, `volunteers.coordination`) call `notify()` inside
-their transactions; core.tasks.enqueue hands the email to the cluster only when the
-transaction commits, so a task never reads a sign-up that was rolled back or not yet
-committed.
+their transactions: the email is a core.OutboundEmail row committed with the sign-up's new
+state (a rolled-back change sends nothing), and the outbox sends it once that commits,
+skipping it if the sign-up has moved on by then (`still_wanted`).
 """
 
-import functools
+import logging
 
 from django.conf import settings
-from django_q.brokers import get_broker
 
-from core.tasks import enqueue
+from core.emails import queue_email
+
+logger = logging.getLogger(__name__)
 
 # kind -> template name under templates/emails/
 TEMPLATES = {
@@ -27,6 +28,18 @@ TEMPLATES = {
     "shift-changed": "volunteers-shift-changed",
     "shift-cancelled": "volunteers-shift-cancelled",
 }
+# kind -> the statuses a sign-up must still have for the email to make sense.
+STILL_TRUE = {
+    "pending_email": {"pending_email"},
+    "confirmed": {"confirmed"},
+    "promoted": {"confirmed"},
+    "waitlisted": {"waitlisted"},
+    "pending_clearance": {"pending_clearance"},
+    "clearance-expired": {"pending_clearance"},
+    "reminder-day-before": {"confirmed"},
+    "reminder-morning": {"confirmed"},
+}
+CALENDAR = "text/calendar"
 # Emails that carry the shift as an .ics attachment.
 WITH_CALENDAR = {
     "confirmed",
@@ -38,25 +51,63 @@ WITH_CALENDAR = {
 }
 
 
-@functools.cache
-def task_broker():
-    """One broker connection per process (django-q2 opens a new one per task otherwise)."""
-    return get_broker()
-
-
 def queue_signup_email(signup_id, kind):
-    enqueue(
-        "volunteers.tasks.send_signup_email",
-        signup_id,
-        kind,
-        task_name=f"volunteers:{kind}",
-        broker=task_broker(),
+    """Write the email about the sign-up to the outbox, in the current transaction (core.emails.
+    queue_email); the kind, or None when it makes no sense (any more). The outbox checks again
+    when it sends (`still_wanted`), so a late retry never contradicts a newer email."""
+    from volunteers.calendars import signup_calendar
+
+    signup = load_signup(signup_id)
+    if not wanted(signup, kind):
+        logger.info("Skipped %s email for sign-up %s", kind, signup_id)
+        return None
+    attachments = []
+    if kind in WITH_CALENDAR:
+        calendar = signup_calendar(signup).decode()
+        attachments.append({"filename": "shift.ics", "content": calendar, "mimetype": CALENDAR})
+    queue_email(
+        TEMPLATES[kind],
+        signup.volunteer.email,
+        signup_context(signup, kind),
+        kind=outbox_kind(kind),
+        about=str(signup.pk),
+        attachments=attachments,
     )
+    return kind
 
 
 def notify(signup, kind):
     """Email the volunteer about `signup` (kind: a status or a key of TEMPLATES)."""
     queue_signup_email(signup.pk, kind)
+
+
+def outbox_kind(kind):
+    return f"volunteers:{kind}"
+
+
+def load_signup(signup_id):
+    from volunteers.models import SignUp
+
+    return (
+        SignUp.objects.select_related("volunteer", "shift__opportunity")
+        .filter(pk=signup_id)
+        .first()
+    )
+
+
+def wanted(signup, kind, now=None):
+    """Whether the email still makes sense: the volunteer is still there, the sign-up still
+    has the status it announces, a reminder's shift has not started."""
+    if signup is None or kind not in TEMPLATES or signup.volunteer.anonymised_at:
+        return False
+    if kind in STILL_TRUE and signup.status not in STILL_TRUE[kind]:
+        return False
+    return not (kind.startswith("reminder") and signup.shift.has_started(now))
+
+
+def still_wanted(kind, about):
+    """The outbox's check at send time (registered in VolunteersConfig.ready())."""
+    return about.isdigit() and wanted(load_signup(int(about)), kind)
 
 
 def shift_context(shift):

@@ -17,8 +17,10 @@ any activity after it (a click on "keep my details", too) makes it void, so the 
 gets a warning of its own before anything is removed.
 
 Both daily tasks are idempotent. The warning is claimed with a conditional UPDATE on the
-warning time read a moment before, so a rerun or a second worker never sends it twice; the
-anonymisation checks the volunteer again with the row locked.
+warning time read a moment before, and committed with its email (an outbox row), so a rerun
+or a second worker never sends it twice; a warning the outbox gives up on is claimed again
+the next day (`release_undelivered_warnings`). The anonymisation checks the volunteer again
+with the row locked.
 """
 
 import calendar
@@ -29,8 +31,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from core.emails import build_message
+from core.emails import queue_email
 from volunteers.erasure import anonymise_volunteer
 from volunteers.links import keep_details_url, manage_url
 from volunteers.models import SafeguardingCheck, SignUp, Volunteer
@@ -150,6 +153,7 @@ def warn_inactive_volunteers(now=None):
     """Daily: email each volunteer whose inactivity ends in anonymisation within the warning
     period, once per period of inactivity."""
     now = now or timezone.now()
+    release_undelivered_warnings()
     warned = 0
     for volunteer in candidates(now):
         if not needs_warning(volunteer, now):
@@ -158,40 +162,68 @@ def warn_inactive_volunteers(now=None):
             "inactivity_warning_sent_at": volunteer.inactivity_warning_sent_at,
             "kept_details_at": volunteer.kept_details_at,
         }
-        claimed = Volunteer.objects.filter(
-            pk=volunteer.pk, anonymised_at__isnull=True, **seen
-        ).update(inactivity_warning_sent_at=now)
+        # The claim and the email commit together (an outbox row, which retries).
+        with transaction.atomic():
+            claimed = Volunteer.objects.filter(
+                pk=volunteer.pk, anonymised_at__isnull=True, **seen
+            ).update(inactivity_warning_sent_at=now)
+            if claimed:
+                queue_email(
+                    **warning_message(volunteer, now),
+                    kind=WARNING_KIND,
+                    about=warning_about(volunteer.pk, now),
+                )
         if not claimed:
-            continue
-        try:
-            warning_message(volunteer, now).send()
-        except Exception as error:
-            # Unsent is not warned: release the claim so tomorrow's run tries again. The
-            # error's text may hold the address, so only its kind is logged.
-            Volunteer.objects.filter(pk=volunteer.pk, inactivity_warning_sent_at=now).update(
-                inactivity_warning_sent_at=seen["inactivity_warning_sent_at"]
-            )
-            logger.error(
-                "Inactivity warning to volunteer %s failed: %s", volunteer.pk, type(error).__name__
-            )
             continue
         warned += 1
     logger.info("Warned %s inactive volunteers", warned)
     return warned
 
 
+WARNING_KIND = "volunteers:inactivity-warning"
+
+
+def warning_about(volunteer_id, claimed_at):
+    """Names the warning's outbox row after the claim it belongs to."""
+    return f"{volunteer_id}@{claimed_at.isoformat()}"
+
+
+def release_undelivered_warnings():
+    """A warning the outbox gave up on (failed after its retries, or refused) was never
+    given: its claim is released, so today's run warns again and the 30 days count from a
+    warning actually sent. (A suppressed address cannot receive mail at all: that warning
+    counts as given, or the profile would be kept for ever.)"""
+    from core.models import OutboundEmail
+
+    released = 0
+    undelivered = OutboundEmail.objects.filter(
+        kind=WARNING_KIND, status=OutboundEmail.Status.FAILED
+    ).values_list("about", flat=True)
+    for about in undelivered:
+        volunteer_id, _, claimed_at = about.partition("@")
+        moment = parse_datetime(claimed_at)
+        if volunteer_id.isdigit() and moment:
+            released += Volunteer.objects.filter(
+                pk=int(volunteer_id), inactivity_warning_sent_at=moment
+            ).update(inactivity_warning_sent_at=None)
+    if released:
+        logger.warning("Inactivity warnings not delivered, to be sent again: %s", released)
+    return released
+
+
 def warning_message(volunteer, now):
-    return build_message(
-        "volunteers-inactivity-warning",
-        volunteer.email,
-        {
+    """The warning's template, address and context (for core.emails.queue_email)."""
+    return {
+        "template": "volunteers-inactivity-warning",
+        "to": volunteer.email,
+        "context": {
             "name": volunteer.name,
             "months": settings.RETENTION_VOLUNTEER_INACTIVE_MONTHS,
             "anonymise_on": anonymisation_day(volunteer, now).strftime("%d %B %Y"),
             "keep_url": keep_details_url(volunteer),
             "manage_url": manage_url(volunteer),
         },
-    )
+    }
 
 
 def is_due(volunteer, now):
@@ -206,6 +238,7 @@ def is_due(volunteer, now):
 def anonymise_inactive_volunteers(now=None):
     """Daily: anonymise volunteers inactive too long who were warned long enough ago."""
     now = now or timezone.now()
+    release_undelivered_warnings()
     due = [volunteer.pk for volunteer in candidates(now) if is_due(volunteer, now)]
     anonymised = 0
     for volunteer_id in due:

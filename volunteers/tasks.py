@@ -1,9 +1,10 @@
 """What the task cluster runs for volunteers. Each task is safe to run twice.
 
 Reminders, check-expiry notices and the daily summary are claimed with a conditional UPDATE
-or a unique row before anything is sent, so a rerun (django-q2 delivers at least once) never
-sends them again. Status emails (confirmed, waitlisted, ...) read the sign-up when they run
-and are skipped once it has moved on, so a late retry never contradicts a newer email. A
+or a unique row, committed with their email (an outbox row, core.emails.queue_email), so a
+rerun (django-q2 delivers at least once) never sends them again and a killed worker loses
+none. Status emails (confirmed, waitlisted, ...) are skipped at send time once the sign-up
+has moved on, so a late retry never contradicts a newer email (volunteers.emails). A
 shift message writes its delivery rows once and the outbox sends them (core/outbox.py,
 volunteers/messages.py).
 """
@@ -16,15 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core import outbox
-from core.emails import build_message
-from volunteers.calendars import signup_calendar
-from volunteers.emails import (
-    TEMPLATES,
-    WITH_CALENDAR,
-    coordinator_addresses,
-    queue_signup_email,
-    signup_context,
-)
+from core.emails import queue_email
+from volunteers.emails import coordinator_addresses, queue_signup_email
 from volunteers.links import manage_url
 from volunteers.models import CoordinatorSummary, SafeguardingCheck, Shift, ShiftMessage, SignUp
 
@@ -32,17 +26,6 @@ logger = logging.getLogger(__name__)
 
 Status = SignUp.Status
 
-# kind -> the statuses a sign-up must still have for the email to make sense.
-STILL_TRUE = {
-    "pending_email": {Status.PENDING_EMAIL},
-    "confirmed": {Status.CONFIRMED},
-    "promoted": {Status.CONFIRMED},
-    "waitlisted": {Status.WAITLISTED},
-    "pending_clearance": {Status.PENDING_CLEARANCE},
-    "clearance-expired": {Status.PENDING_CLEARANCE},
-    "reminder-day-before": {Status.CONFIRMED},
-    "reminder-morning": {Status.CONFIRMED},
-}
 DAY_BEFORE_FROM = datetime.time(9, 0)
 MORNING_FROM = datetime.time(6, 0)
 MORNING_LEAD = datetime.timedelta(hours=2)
@@ -51,26 +34,10 @@ SHIFT_MESSAGE = "shift_message"
 
 
 def send_signup_email(signup_id, kind):
-    signup = (
-        SignUp.objects.select_related("volunteer", "shift__opportunity")
-        .filter(pk=signup_id)
-        .first()
-    )
-    if signup is None or kind not in TEMPLATES or signup.volunteer.anonymised_at:
-        return None
-    if kind in STILL_TRUE and signup.status not in STILL_TRUE[kind]:
-        logger.info(
-            "Skipped %s email for sign-up %s: status is now %s", kind, signup_id, signup.status
-        )
-        return None
-    if kind.startswith("reminder") and signup.shift.has_started():
-        return None
-    message = build_message(TEMPLATES[kind], signup.volunteer.email, signup_context(signup, kind))
-    if kind in WITH_CALENDAR:
-        message.attach("shift.ics", signup_calendar(signup), "text/calendar")
-    message.send()
-    logger.info("Sent %s email for sign-up %s", kind, signup_id)
-    return kind
+    """Kept for the tasks queued before status emails went through the outbox (a task in the
+    broker at the upgrade still names it): writes the email to the outbox, which sends it.
+    New code calls volunteers.emails.notify inside the change's transaction."""
+    return queue_signup_email(signup_id, kind)
 
 
 # Reminders
@@ -121,12 +88,14 @@ def send_due_reminders(now=None):
     sent = 0
     for signup in candidates:
         for kind, field in reminders_due(signup, now):
-            claimed = SignUp.objects.filter(
-                pk=signup.pk, status=Status.CONFIRMED, **{f"{field}__isnull": True}
-            ).update(**{field: now})
-            if claimed:
-                queue_signup_email(signup.pk, kind)
-                sent += 1
+            # The claim and the email commit together: a worker killed between them
+            # leaves neither, and the next run sends the reminder.
+            with transaction.atomic():
+                claimed = SignUp.objects.filter(
+                    pk=signup.pk, status=Status.CONFIRMED, **{f"{field}__isnull": True}
+                ).update(**{field: now})
+                if claimed and queue_signup_email(signup.pk, kind):
+                    sent += 1
     return sent
 
 
@@ -143,34 +112,34 @@ def remind_expiring_checks(today=None):
         expiry_reminder_sent_at__isnull=True,
     ).select_related("volunteer")
     claimed = []
-    for check in expiring:
-        if SafeguardingCheck.objects.filter(
-            pk=check.pk, expiry_reminder_sent_at__isnull=True
-        ).update(expiry_reminder_sent_at=timezone.now()):
-            claimed.append(check)
-            build_message(
-                "volunteers-check-expiring",
-                check.volunteer.email,
+    # The claims and the emails commit together: all of them, or none and tomorrow's run.
+    with transaction.atomic():
+        for check in expiring:
+            if SafeguardingCheck.objects.filter(
+                pk=check.pk, expiry_reminder_sent_at__isnull=True
+            ).update(expiry_reminder_sent_at=timezone.now()):
+                claimed.append(check)
+                queue_email(
+                    "volunteers-check-expiring",
+                    check.volunteer.email,
+                    {
+                        "name": check.volunteer.name,
+                        "kind": check.get_kind_display(),
+                        "expires_on": check.expires_on.strftime("%d %B %Y"),
+                        "manage_url": manage_url(check.volunteer),
+                    },
+                )
+        coordinators = coordinator_addresses()
+        if claimed and coordinators:
+            rows = [
                 {
-                    "name": check.volunteer.name,
+                    "volunteer": check.volunteer.name,
                     "kind": check.get_kind_display(),
                     "expires_on": check.expires_on.strftime("%d %B %Y"),
-                    "manage_url": manage_url(check.volunteer),
-                },
-            ).send()
-    coordinators = coordinator_addresses()
-    if claimed and coordinators:
-        rows = [
-            {
-                "volunteer": check.volunteer.name,
-                "kind": check.get_kind_display(),
-                "expires_on": check.expires_on.strftime("%d %B %Y"),
-            }
-            for check in claimed
-        ]
-        build_message(
-            "volunteers-checks-expiring-coordinators", coordinators, {"checks": rows}
-        ).send()
+                }
+                for check in claimed
+            ]
+            queue_email("volunteers-checks-expiring-coordinators", coordinators, {"checks": rows})
     return len(claimed)
 
 
@@ -202,14 +171,7 @@ def send_coordinator_summary(today=None):
         .select_related("volunteer", "shift__opportunity")
         .order_by("shift__starts_at", "created_at")
     )
-    try:
-        with transaction.atomic():
-            CoordinatorSummary.objects.create(day=today, signup_count=len(signups))
-    except IntegrityError:
-        return 0
     coordinators = coordinator_addresses()
-    if not signups or not coordinators:
-        return 0
     rows = [
         {
             "volunteer": signup.volunteer.name,
@@ -221,8 +183,15 @@ def send_coordinator_summary(today=None):
         for signup in signups
     ]
     context = {"day": (today - datetime.timedelta(days=1)).strftime("%A %d %B %Y"), "rows": rows}
-    build_message("volunteers-coordinator-summary", coordinators, context).send()
-    return len(rows)
+    # The summary row and its email commit together.
+    try:
+        with transaction.atomic():
+            CoordinatorSummary.objects.create(day=today, signup_count=len(signups))
+            if rows and coordinators:
+                queue_email("volunteers-coordinator-summary", coordinators, context)
+    except IntegrityError:
+        return 0
+    return len(rows) if coordinators else 0
 
 
 def send_shift_message(message_id):

@@ -19,9 +19,8 @@ from wagtail.admin.widgets.button import Button
 
 from campaigns.backoffice.base import CampaignAdminPage
 from campaigns.models import CampaignUpdate
-from campaigns.updates import recipients, render_update, start_sending, with_counts
+from campaigns.updates import queue_test, recipients, render_update, start_sending, with_counts
 from core.mailing import suppressed_addresses
-from core.tasks import enqueue
 
 
 class UpdateIndexView(IndexView):
@@ -146,12 +145,7 @@ class SendTestView(ConfirmView):
     action = "test"
 
     def post(self, request, pk):
-        enqueue(
-            "campaigns.tasks.send_update_test",
-            self.update.pk,
-            request.user.email,
-            task_name=f"campaign-update-test:{self.update.pk}",
-        )
+        queue_test(self.update.pk, request.user.email)
         messages.success(request, f"A test copy is on its way to {request.user.email}.")
         return redirect("campaign_updates:edit", self.update.pk)
 

@@ -4,6 +4,7 @@ that a contact's address and details are theirs."""
 
 import logging
 
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
@@ -74,13 +75,15 @@ def manage(request, token):
             request, contact_form, RATE_SCOPE, email=contact_form.cleaned_data["email"]
         ):
             try:
-                contact = add_contact(registration, contact_form.cleaned_data)
+                # The contact and its confirmation commit together (an outbox row).
+                with transaction.atomic():
+                    contact = add_contact(registration, contact_form.cleaned_data)
+                    emails.queue_confirmation(contact.pk)
             except DuplicateContact:
                 contact_form.add_error(
                     "email", "This address is already a contact of a church in this campaign."
                 )
             else:
-                emails.queue_confirmation(contact.pk)
                 logger.info("Contact %s added to registration %s", contact.pk, registration.pk)
                 saved = f"{contact.name} is added and will receive the resource kit by email."
                 contact_form = AddContactForm(country=registration.country.code)

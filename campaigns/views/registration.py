@@ -7,6 +7,7 @@ the form cannot be used to find out who registered what.
 
 import logging
 
+from django.db import transaction
 from django.shortcuts import redirect
 
 from campaigns import emails
@@ -64,14 +65,16 @@ def register(page, request):
         response.status_code = error_status(form)
         return response
     data = form.cleaned_data
-    result = register_church(page, data)
-    if result.outcome == Outcome.CREATED:
-        emails.queue_confirmation(result.contact.pk)
-    elif result.outcome == Outcome.SAME_CONTACT:
-        emails.queue_already_registered(result.contact.pk)
-    else:
-        newcomer = {"name": data["contact_name"], "role": data["role"], "email": data["email"]}
-        emails.queue_registration_attempt(result.registration.pk, newcomer)
+    # The registration and its email commit together (an outbox row).
+    with transaction.atomic():
+        result = register_church(page, data)
+        if result.outcome == Outcome.CREATED:
+            emails.queue_confirmation(result.contact.pk)
+        elif result.outcome == Outcome.SAME_CONTACT:
+            emails.queue_already_registered(result.contact.pk)
+        else:
+            newcomer = {"name": data["contact_name"], "role": data["role"], "email": data["email"]}
+            emails.queue_registration_attempt(result.registration.pk, newcomer)
     logger.info(
         "Campaign %s registration form: %s (registration %s)",
         page.pk,

@@ -15,6 +15,7 @@ from campaigns import links, updates
 from campaigns.models import CampaignUpdate, RegistrationContact, UpdateDelivery
 from campaigns.registration import add_contact
 from core import outbox
+from core.mailing import absolute
 from core.models import Suppression
 from tests.factories import UserFactory, register_church
 
@@ -210,6 +211,10 @@ def test_coordinator_previews_tests_and_sends(client, update, registrants, coord
     [test_copy] = mail.outbox
     assert test_copy.to == ["coordinator@example.org"]
     assert test_copy.subject == "[Test] Three weeks to go & counting"
+    # The outbox renders it from its own templates: the same copy the update renders.
+    update.refresh_from_db()
+    _subject, text, body = updates.render_update(update, unsubscribe_url=absolute("/"), test=True)
+    assert (test_copy.body, test_copy.alternatives[0][0]) == (text, body)
     mail.outbox.clear()
 
     confirm = client.get(admin_url("send", update))

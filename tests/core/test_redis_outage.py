@@ -45,7 +45,6 @@ from tests.factories import (
 )
 from tests.prayer.request_helpers import make_wall
 from tests.volunteers.helpers import form_data as volunteer_form_data
-from volunteers import emails as volunteer_emails
 from volunteers.models import SignUp
 from website.settings.env import cache_settings, q_cluster_settings
 
@@ -66,14 +65,12 @@ def use_redis(url, settings, monkeypatch):
     monkeypatch.setattr(Conf, "REDIS", cluster["redis"])
     monkeypatch.setattr(Conf, "BROKER_CLASS", cluster["broker_class"])
     monkeypatch.setattr(Conf, "SYNC", False)
-    volunteer_emails.task_broker.cache_clear()
 
 
 @pytest.fixture
 def redis_down(settings, monkeypatch):
     use_redis(closed_port_url(), settings, monkeypatch)
     yield
-    volunteer_emails.task_broker.cache_clear()
 
 
 @pytest.fixture
@@ -82,7 +79,6 @@ def killable(tmp_path, settings, monkeypatch):
     server.start()
     use_redis(server.url(), settings, monkeypatch)
     yield server
-    volunteer_emails.task_broker.cache_clear()
     if server.process:
         server.kill()
 

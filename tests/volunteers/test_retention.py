@@ -5,9 +5,9 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
+from core.models import OutboundEmail, Suppression
 from tests.factories import UserFactory, add_check, add_opportunity, add_shift, add_volunteer
 from tests.volunteers.helpers import path_of
 from volunteers import retention
@@ -286,21 +286,45 @@ def test_the_keep_page_is_private_and_accessible(client, volunteer, at):
     assert "<script>" not in content and "style=" not in content
 
 
-def test_an_unsent_warning_is_tried_again_the_next_day(volunteer, at, monkeypatch, caplog):
-    def provider_down(message, *args, **kwargs):
-        raise ConnectionError("refused for asha@example.org")
+def test_an_undelivered_warning_is_tried_again_the_next_day(volunteer, at, monkeypatch, caplog):
+    """The outbox retries a warning the provider refuses; one it gives up on was never given,
+    so the next day's run warns again and the 30 days count from that warning."""
+
+    class Refused(Exception):
+        status_code = 400
+
+    def provider_refuses(self, messages):
+        raise Refused("refused for asha@example.org")
 
     at(WARN_AT)
-    monkeypatch.setattr(EmailMultiAlternatives, "send", provider_down)
-    assert warn_inactive_volunteers() == 0
-    volunteer.refresh_from_db()
-    assert volunteer.inactivity_warning_sent_at is None, "not warned: the claim is released"
+    monkeypatch.setattr(outbox_backend(), "send_messages", provider_refuses)
+    assert warn_inactive_volunteers() == 1, "claimed and written to the outbox"
+    assert OutboundEmail.objects.get(kind=retention.WARNING_KIND).status == "failed"
+    assert warnings_to("asha@example.org") == []
     assert "asha@example.org" not in caplog.text
 
     monkeypatch.undo()
     at(WARN_AT + DAY)
     assert warn_inactive_volunteers() == 1
+    assert len(warnings_to("asha@example.org")) == 1
     at(ANONYMISE_AT)
     assert anonymise_inactive_volunteers() == 0, "30 days from the warning actually sent"
     at(ANONYMISE_AT + DAY)
     assert anonymise_inactive_volunteers() == 1
+
+
+def test_a_warning_to_a_suppressed_address_counts_as_given(volunteer, at):
+    """It can never be delivered: waiting for it would keep the profile for ever."""
+    Suppression.objects.create(email="asha@example.org", reason="hard_bounce", active=True)
+    at(WARN_AT)
+    assert warn_inactive_volunteers() == 1
+    assert OutboundEmail.objects.get(kind=retention.WARNING_KIND).status == "suppressed"
+    at(ANONYMISE_AT)
+    assert anonymise_inactive_volunteers() == 1
+
+
+def outbox_backend():
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    return import_string(settings.EMAIL_BACKEND)

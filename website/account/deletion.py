@@ -9,8 +9,9 @@ In order:
    named it are replaced by the record's number, the task history forgets the emails sent
    to it, the deletion is logged with counts only, and the user goes with their email
    addresses and second factors (they cascade);
-3. every session of the account is ended, and a confirmation is emailed from a task that
-   is not kept in the task history once it has succeeded.
+3. every session of the account is ended, and a confirmation is emailed through the outbox,
+   whose row forgets the address once it is sent (the single emails queued to the person
+   before are erased in step 1, core.outbound_privacy).
 
 Each step can run again: if one fails, the account is still there and deleting it again
 finishes the work.
@@ -30,10 +31,10 @@ from django_q.models import Task
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
+from core.emails import queue_email
 from core.mailing import normalise_email
 from core.models import Suppression
 from core.privacy import erase_everywhere, verified_addresses, when
-from core.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -77,14 +78,8 @@ def forget_task_history(addresses):
 
 
 def send_confirmation(recipient, now):
-    enqueue(
-        "core.tasks.send_templated_email",
-        "account-deleted",
-        recipient,
-        {"deleted_on": when(now)},
-        task_name="email:account-deleted",
-        save=False,
-    )
+    """Through the outbox; its row forgets the address once the email is sent."""
+    queue_email("account-deleted", recipient, {"deleted_on": when(now)}, forget_when_sent=True)
 
 
 def end_sessions(user_id):

@@ -1,8 +1,9 @@
 """Tell the staff who look after the content that it was taken down: one email per take-down.
 
 Stories and photos go to Editors, prayer requests to Prayer moderators, so nobody hears about
-content their group does not see. Take-downs are claimed with one conditional UPDATE before
-the email is queued, so a second or concurrent run finds nothing left and sends nothing.
+content their group does not see. Take-downs are claimed with one conditional UPDATE committed
+with the emails (outbox rows), so a second or concurrent run finds nothing left and sends
+nothing, and a killed run leaves the take-downs to the next.
 The email names the content, never the person who gave consent.
 """
 
@@ -10,6 +11,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -64,24 +66,27 @@ def notify_staff_of_take_downs():
             logger.warning("Content was taken down, but nobody in %s has an address", group)
             continue
         stamp = timezone.now()
-        claimed = waiting.filter(pk__in=list(waiting.values_list("pk", flat=True))).update(
-            staff_notified_at=stamp
-        )
-        if not claimed:
-            continue
-        batch = (
-            ConsentRecord.objects.filter(condition, staff_notified_at=stamp)
-            .with_content()
-            .order_by("taken_down_at", "pk")
-        )
-        summary = take_down_summary(batch)
-        list_url = settings.SITE_URL + reverse(f"{namespace}:index")
-        for address in addresses:
-            queue_email(
-                "consent-taken-down",
-                address,
-                {"items": summary, "count": len(summary), "list_url": list_url},
+        # The claim and the emails commit together (outbox rows): a worker killed between
+        # them leaves neither, and the next run tells the group.
+        with transaction.atomic():
+            claimed = waiting.filter(pk__in=list(waiting.values_list("pk", flat=True))).update(
+                staff_notified_at=stamp
             )
+            if not claimed:
+                continue
+            batch = (
+                ConsentRecord.objects.filter(condition, staff_notified_at=stamp)
+                .with_content()
+                .order_by("taken_down_at", "pk")
+            )
+            summary = take_down_summary(batch)
+            list_url = settings.SITE_URL + reverse(f"{namespace}:index")
+            for address in addresses:
+                queue_email(
+                    "consent-taken-down",
+                    address,
+                    {"items": summary, "count": len(summary), "list_url": list_url},
+                )
         logger.info("Told %d of %s about %d take-downs", len(addresses), group, len(summary))
         reported += len(summary)
     return reported

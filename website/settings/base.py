@@ -265,6 +265,9 @@ RETENTION_PRAYER_CONTACT_DAYS = env.int("RETENTION_PRAYER_CONTACT_DAYS", default
 RETENTION_VOLUNTEER_INACTIVE_MONTHS = env.int("RETENTION_VOLUNTEER_INACTIVE_MONTHS", default=24)
 RETENTION_VOLUNTEER_WARNING_DAYS = env.int("RETENTION_VOLUNTEER_WARNING_DAYS", default=30)
 RETENTION_CAMPAIGN_REGISTRATION_YEARS = env.int("RETENTION_CAMPAIGN_REGISTRATION_YEARS", default=2)
+# Single emails (confirmations, reminders, notifications) once sent, failed or suppressed: the
+# outbox row holds the address and the links it carried (core.outbound_privacy).
+RETENTION_SENT_EMAIL_DAYS = env.int("RETENTION_SENT_EMAIL_DAYS", default=30)
 
 # Phone numbers (django-phonenumber-field) are stored in E.164. A number typed without its
 # "+country code" is read as local to this region (ISO 3166 code: "IN", "US"). None by default:
