@@ -56,16 +56,6 @@ def send_confirm_link(signup, slot_labels):
     return queue_email("prayer-vigil-confirm", signup.email, context)
 
 
-def send_booking_confirmation(signup, slots):
-    """The "you are signed up" email with a calendar file of the new slots."""
-    enqueue(
-        "vigils.tasks.send_booking_confirmation",
-        signup.pk,
-        [slot.pk for slot in slots],
-        task_name="email:prayer-vigil-booked",
-    )
-
-
 def send_message_to_everyone(vigil_message):
     enqueue(
         "vigils.tasks.send_vigil_message",

@@ -1,6 +1,7 @@
 """A vigil sign-up's state changes, each in one transaction: the request kept until the email
-link is followed, the places taken for a signed-in person with a verified address or when the
-link is followed, and stopping the organisers' messages. Views call these and only render.
+link is followed, the places taken (with the "you are signed up" email, in the same
+transaction) for a signed-in person with a verified address or when the link is followed, and
+stopping the organisers' messages. Views call these and only render.
 
 Places themselves are taken and given back in vigils/slots.py (all or none, one conditional
 UPDATE per slot).
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from vigils.models import VigilSignup
 from vigils.slots import book_slots
+from vigils.tasks import send_booking_confirmation
 
 logger = logging.getLogger(__name__)
 
@@ -50,18 +52,20 @@ def sign_up_verified(vigil, email, user, slots, details):
     Returns (signup, booked slots). Raises SlotsUnavailable when one is full or gone (nothing
     is taken), IntegrityError when another sign-up of theirs was saved at the same moment.
     """
-    signup, _ = VigilSignup.objects.get_or_create(
-        vigil=vigil,
-        email=email,
-        defaults={"status": VigilSignup.Status.CONFIRMED, "confirmed_at": timezone.now()},
-    )
-    booked = book_slots(signup, slots)
-    VigilSignup.objects.filter(pk=signup.pk).update(
-        user=user,
-        status=VigilSignup.Status.CONFIRMED,
-        confirmed_at=signup.confirmed_at or timezone.now(),
-        **details,
-    )
+    with transaction.atomic():
+        signup, _ = VigilSignup.objects.get_or_create(
+            vigil=vigil,
+            email=email,
+            defaults={"status": VigilSignup.Status.CONFIRMED, "confirmed_at": timezone.now()},
+        )
+        booked = book_slots(signup, slots)
+        VigilSignup.objects.filter(pk=signup.pk).update(
+            user=user,
+            status=VigilSignup.Status.CONFIRMED,
+            confirmed_at=signup.confirmed_at or timezone.now(),
+            **details,
+        )
+        confirm_bookings(signup, booked)
     return signup, booked
 
 
@@ -85,8 +89,16 @@ def confirm(signup, slots, zone):
             time_zone=zone.key,
             pending_request=None,
         )
+        confirm_bookings(signup, booked)
     logger.info("Vigil sign-up %s confirmed", signup.pk)
     return booked
+
+
+def confirm_bookings(signup, booked):
+    """The "you are signed up" email with a calendar file of the new slots: an outbox row
+    written in the booking's transaction, so a booking is never left without it."""
+    if booked:
+        send_booking_confirmation(signup.pk, [slot.pk for slot in booked])
 
 
 def stop_organiser_messages(signup):

@@ -179,8 +179,6 @@ def signup(request, vigil):
         )
     except IntegrityError:
         return vigil_page(request, vigil, form=form, problem=RETRY_MESSAGE, status=409, zone=zone)
-    if booked:
-        vigil_emails.send_booking_confirmation(signup, booked)
     return redirect(
         done_url(vigil_emails.manage_path(signup.pk, signup.link_version), "booked", booked)
     )
@@ -294,8 +292,6 @@ def confirm(request, token):
     except IntegrityError:
         context["problem"] = RETRY_MESSAGE
         return render(request, f"{TEMPLATES}/confirm.html", context, status=409)
-    if booked:
-        vigil_emails.send_booking_confirmation(signup, booked)
     return redirect(done_url(context["manage_url"], "booked", booked))
 
 
