@@ -45,9 +45,10 @@ class VigilsConfig(AppConfig):
     def ready(self):
         from core import outbox, privacy, schedules
         from vigils import privacy as vigils_privacy
-        from vigils.messages import VigilMessageKind
+        from vigils.messages import CalendarDayKind, VigilMessageKind
 
         outbox.register(VigilMessageKind())
+        outbox.register(CalendarDayKind())
         privacy.register(vigils_privacy)
         bind_route_views()
         register_demo()

@@ -24,7 +24,13 @@ def test_the_outbox_imports_no_app():
 def test_every_app_registers_its_kinds_when_ready():
     assert apps.ready
     kinds = outbox.registered_kinds()
-    assert set(kinds) == {"digest", "campaign_update", "vigil_message", "shift_message"}
+    assert set(kinds) == {
+        "digest",
+        "campaign_update",
+        "vigil_message",
+        "calendar_day",
+        "shift_message",
+    }
     for kind in kinds.values():
         assert issubclass(kind.model, outbox.Delivery)
         assert kind.model._meta.get_field(kind.parent_field).is_relation

@@ -2,11 +2,14 @@
 
 import datetime
 import re
+from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.test import Client
 
+from core import outbox
 from core.models import Suppression
 from tests.factories import UserFactory, add_prayer_calendar, guarded
 from vigils.calendar_emails import unsubscribe_url
@@ -36,9 +39,11 @@ def subscribe(calendar, email, hour=7, zone="UTC"):
 
 
 def run_at(time_machine, moment):
+    """What the schedules do at `moment`: the calendar run, then the outbox's resume."""
     time_machine.move_to(moment, tick=False)
     mail.outbox.clear()
     send_due_entries()
+    outbox.resume_open_sends()
     return list(mail.outbox)
 
 
@@ -212,35 +217,49 @@ class WorkerKilled(BaseException):
 def test_a_worker_killed_mid_send_leaves_the_rest_to_the_next_run_and_nobody_twice(
     calendar, time_machine, monkeypatch
 ):
+    """The outbox sends calendar days (kind `calendar_day`): one by one, each row is marked
+    as its message goes, so a worker killed mid-batch leaves the rest claimed; once the claim
+    is stale the resume sends those, once each."""
     for number in range(4):
         subscribe(calendar, f"p{number}@example.org")
-    from django.core.mail.message import EmailMessage
+    real_send = LocmemBackend.send_messages
 
-    real_send = EmailMessage.send
-    sent_so_far = []
-
-    def dies_after_two(message, *args, **kwargs):
-        if len(sent_so_far) == 2:
+    def dies_after_two(backend, messages):
+        if len(mail.outbox) == 2:
             raise WorkerKilled
-        sent_so_far.append(message.to[0])
-        return real_send(message, *args, **kwargs)
+        return real_send(backend, messages)
 
     moment = datetime.datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
     time_machine.move_to(moment, tick=False)
-    monkeypatch.setattr(EmailMessage, "send", dies_after_two)
+    monkeypatch.setattr(LocmemBackend, "send_messages", dies_after_two)
     with pytest.raises(WorkerKilled):
         send_due_entries()
-    monkeypatch.setattr(EmailMessage, "send", real_send)
+    monkeypatch.setattr(LocmemBackend, "send_messages", real_send)
     first = [m.to[0] for m in mail.outbox]
     assert len(first) == 2
     assert CalendarDelivery.objects.filter(status="sent").count() == 2
+    assert CalendarDelivery.objects.filter(status="claimed").count() == 2
 
     # Another worker a minute later leaves the dead worker's claim alone...
     assert run_at(time_machine, moment + datetime.timedelta(minutes=1)) == []
     # ...and takes it over once it is stale: the two not yet sent, once each.
-    later = run_at(time_machine, moment + datetime.timedelta(minutes=15))
+    stale = datetime.timedelta(seconds=outbox.claim_timeout() + 60)
+    later = run_at(time_machine, moment + stale)
     assert sorted(m.to[0] for m in later) == sorted(
         f"p{n}@example.org" for n in range(4) if f"p{n}@example.org" not in first
     )
     assert CalendarDelivery.objects.filter(status="sent").count() == 4
-    assert run_at(time_machine, moment + datetime.timedelta(minutes=30)) == []
+    assert run_at(time_machine, moment + stale + datetime.timedelta(minutes=15)) == []
+
+
+def test_an_entry_left_unsent_by_an_outage_is_not_sent_days_later(calendar, time_machine):
+    subscribe(calendar, "ruth@example.org")
+    moment = datetime.datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
+    time_machine.move_to(moment, tick=False)
+    with mock.patch.object(outbox, "queue_batches", return_value=0):
+        send_due_entries()  # the rows are written, the cluster dies before sending
+    assert CalendarDelivery.objects.get().status == "pending"
+    # Two days later the resume finds the row: too late, it is skipped, not sent.
+    later = run_at(time_machine, moment + datetime.timedelta(days=2, hours=1))
+    assert [m.subject.split(":")[0] for m in later] == ["Day 3"]
+    assert CalendarDelivery.objects.get(date=datetime.date(2026, 3, 1)).status == "suppressed"

@@ -1,4 +1,5 @@
 from vigils.models.calendars import (
+    CalendarDaySend,
     CalendarDelivery,
     CalendarSubscription,
     PrayerCalendarDay,
@@ -15,6 +16,7 @@ from vigils.models.vigils import (
 )
 
 __all__ = [
+    "CalendarDaySend",
     "CalendarDelivery",
     "CalendarSubscription",
     "PrayerCalendarDay",

@@ -19,6 +19,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from core.calendar_links import feed_address
+from core.outbox import Delivery
 from core.routing import RouteViews
 from core.time_zones import validate_time_zone, zone_or_utc
 from website.models.pages import SocialMetaMixin
@@ -252,30 +253,53 @@ class CalendarSubscription(models.Model):
         return f"{self.email} → {self.calendar_id}"
 
 
-class CalendarDelivery(models.Model):
-    """One subscriber's email for one date: created once, claimed before sending."""
+class CalendarDaySend(models.Model):
+    """One calendar date's entry going out: the outbox's parent of that date's deliveries
+    (vigils/messages.py). Subscribers join it as their hour comes round the world, so a send
+    that finished opens again when later rows are written."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Due"
-        CLAIMED = "claimed", "Sending"
-        SENT = "sent", "Sent"
-        SUPPRESSED = "suppressed", "Suppressed"
-        FAILED = "failed", "Failed"
+    calendar = models.ForeignKey(
+        PrayerCalendarPage, on_delete=models.CASCADE, related_name="day_sends"
+    )
+    date = models.DateField()
+    number = models.PositiveSmallIntegerField(help_text="The day of the calendar: 1, 2 ...")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = "prayer calendar day sent"
+        verbose_name_plural = "prayer calendar days sent"
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "date"], name="one_send_per_calendar_day")
+        ]
+
+    def __str__(self):
+        return f"{self.calendar_id} day {self.number} ({self.date})"
+
+
+class CalendarDelivery(Delivery):
+    """One subscriber's email for one date: created once, sent by the outbox."""
+
+    Status = Delivery.Status
+
+    send = models.ForeignKey(
+        CalendarDaySend,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        null=True,
+        blank=True,
+        help_text="Empty on rows sent before calendar days went through the outbox.",
+    )
     subscription = models.ForeignKey(
         CalendarSubscription, on_delete=models.CASCADE, related_name="deliveries"
     )
     date = models.DateField(help_text="The calendar date whose entry this is.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    claim_token = models.CharField(max_length=32, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         db_table = "prayer_calendardelivery"
         verbose_name = "prayer calendar delivery"
         verbose_name_plural = "prayer calendar deliveries"
+        indexes = [models.Index(fields=["send", "status"], name="calendar_delivery_send_status")]
         constraints = [
             models.UniqueConstraint(
                 fields=["subscription", "date"], name="one_calendar_email_per_subscriber_and_day"
