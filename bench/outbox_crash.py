@@ -1,8 +1,9 @@
 """Crash benchmark and gate for the outbox: SIGKILL the task cluster mid-send, restart, count.
 
-One kind at a time -- a digest dispatch (prayer/digests), a campaign update
-(campaigns/updates.py), a vigil organisers' message (vigils/tasks.py) and a shift
-message (volunteers/tasks.py), all sent by website/outbox.py -- the benchmark builds the data
+One kind at a time -- a digest dispatch (digests/dispatching.py), a campaign update
+(campaigns/updates.py), a vigil organisers' message (vigils/tasks.py), a prayer calendar's
+day (vigils/calendars.py) and a shift message (volunteers/tasks.py), all sent by
+core/outbox.py -- the benchmark builds the data
 on PostgreSQL, starts a real `manage.py qcluster` in its own process group (Redis broker),
 triggers the send as the back office (or the digest schedule) does, and kills the whole
 process group with SIGKILL once some but not all recipients were accepted by the fake
@@ -52,7 +53,7 @@ CLAIM_TIMEOUT = 8
 # Q_CLUSTER's worker processes (website/settings/env.py): each can have one message in flight.
 WORKERS = 2
 RESUME_SCHEDULE = "resume-outbox-sends"
-KINDS = ("digest", "campaign_update", "vigil_message", "shift_message")
+KINDS = ("digest", "campaign_update", "vigil_message", "calendar_day", "shift_message")
 
 
 # ---------------------------------------------------------------------------
@@ -288,6 +289,47 @@ class VigilMessageKind:
         return 0 if message.finished_at else self.size
 
 
+class CalendarDayKind:
+    name = "calendar_day"
+
+    def __init__(self, env, size):
+        self.env, self.size = env, size
+
+    def seed(self):
+        from django.utils import timezone
+
+        from tests.factories import add_prayer_calendar
+        from vigils.models import CalendarSubscription
+
+        today = timezone.now().date()
+        calendar = add_prayer_calendar(
+            bench_site(), title="Bench calendar", days=3, start_date=today
+        )
+        subscriptions = CalendarSubscription.objects.bulk_create(
+            CalendarSubscription(
+                calendar=calendar,
+                email=f"reader{i}@calendar.bench.example.org",
+                hour=0,  # due from midnight UTC: due now, whenever the bench runs
+                time_zone="UTC",
+                status=CalendarSubscription.Status.ACTIVE,
+            )
+            for i in range(self.size)
+        )
+        return {subscription.email for subscription in subscriptions}
+
+    def trigger(self):
+        from vigils.calendars import send_due_entries
+
+        send_due_entries()  # the 15-minute run: the rows, then the batches to the cluster
+
+    def open_work(self):
+        from vigils.models import CalendarDaySend, CalendarDelivery
+
+        if not CalendarDaySend.objects.exists():
+            return self.size
+        return CalendarDelivery.objects.filter(status__in=["pending", "claimed"]).count()
+
+
 class ShiftMessageKind:
     name = "shift_message"
 
@@ -341,13 +383,21 @@ class ShiftMessageKind:
 
 
 KIND_CLASSES = {
-    kind.name: kind for kind in (DigestKind, CampaignUpdateKind, VigilMessageKind, ShiftMessageKind)
+    kind.name: kind
+    for kind in (
+        DigestKind,
+        CampaignUpdateKind,
+        VigilMessageKind,
+        CalendarDayKind,
+        ShiftMessageKind,
+    )
 }
 # The command-line option that sizes each kind.
 SIZE_FLAGS = {
     "digest": "subscribers",
     "campaign_update": "contacts",
     "vigil_message": "watchers",
+    "calendar_day": "readers",
     "shift_message": "volunteers",
 }
 
@@ -428,6 +478,7 @@ def main():
     parser.add_argument("--subscribers", type=int, default=5_000, help="digest")
     parser.add_argument("--contacts", type=int, default=2_000, help="campaign update")
     parser.add_argument("--watchers", type=int, default=2_000, help="vigil message")
+    parser.add_argument("--readers", type=int, default=5_000, help="prayer calendar day")
     parser.add_argument("--volunteers", type=int, default=2_000, help="shift message")
     parser.add_argument("--delay", type=float, default=0.4, help="fake Mailgun answer delay (s)")
     parser.add_argument("--smtp-delay", type=float, default=0.01, help="per message (s)")
