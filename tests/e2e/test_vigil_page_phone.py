@@ -1,0 +1,88 @@
+"""The vigil and calendar pages on a 390 px phone: no sideways scroll, one load, the
+visitor's own time zone (issue 16)."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.utils import timezone
+
+from tests.e2e.axe import serious_violations
+from tests.factories import add_prayer_calendar, add_vigil, build_site
+from vigils.models import VigilSlot
+from vigils.slots import slot_key
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+KOLKATA = zoneinfo.ZoneInfo("Asia/Kolkata")
+SCROLLS_SIDEWAYS = "document.documentElement.scrollWidth > window.innerWidth"
+
+
+@pytest.fixture
+def site(transactional_db, settings, live_server):
+    home, _ = build_site()
+    settings.SITE_URL = live_server.url
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    vigil = add_vigil(
+        home,
+        title="A month of prayer",
+        time_zone="Europe/London",
+        start_date=tomorrow,
+        start_time=datetime.time(0),
+        end_date=tomorrow + datetime.timedelta(days=31),
+        end_time=datetime.time(0),
+        slot_minutes=15,
+        capacity=2,
+    )
+    calendar = add_prayer_calendar(home, title="40 days of prayer", days=40)
+    return vigil, calendar
+
+
+def test_vigil_page_on_a_phone_loads_once_in_the_visitors_zone_without_sideways_scroll(
+    live_server, site, browser
+):
+    vigil, _ = site
+    context = browser.new_context(viewport=PHONE, is_mobile=True, timezone_id="Asia/Kolkata")
+    page = context.new_page()
+    page.goto(live_server.url + vigil.url)
+    page.wait_for_load_state("networkidle")
+
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+    assert page.evaluate("performance.getEntriesByType('navigation')[0].type") == "navigate"
+    assert "tz=" not in page.url, "no second load to pass the zone"
+    assert not page.evaluate(SCROLLS_SIDEWAYS)
+
+    # The host is in London; the times read in India's time, as the browser's zone.
+    first = VigilSlot.objects.filter(vigil=vigil).order_by("starts_at").first()
+    local = first.starts_at.astimezone(KOLKATA)
+    local_end = first.ends_at.astimezone(KOLKATA)
+    cell = page.locator(f"#slot-{slot_key(first.starts_at)}")
+    assert f"{local:%H:%M}–{local_end:%H:%M}" in cell.inner_text()
+    # Chromium may name the zone by its older alias, Asia/Calcutta: the list has both.
+    zone = page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
+    assert zone in ("Asia/Kolkata", "Asia/Calcutta")
+    assert f"in {zone} time" in page.locator("caption").inner_text()
+    assert page.get_by_label("Your time zone").input_value() == zone
+    assert page.locator('input[name="time_zone"]').input_value() == zone
+    assert serious_violations(page) == []
+
+    # Another day, by its link: still one page, still no sideways scroll.
+    page.get_by_role("navigation", name="Days of the vigil").get_by_role("link").nth(2).click()
+    page.wait_for_load_state("networkidle")
+    assert not page.evaluate(SCROLLS_SIDEWAYS)
+    assert page.locator('input[name="slots"]').count() > 0
+    context.close()
+
+
+def test_calendar_page_on_a_phone_has_no_sideways_scroll(live_server, site, browser):
+    _, calendar = site
+    context = browser.new_context(viewport=PHONE, is_mobile=True, timezone_id="Asia/Kolkata")
+    page = context.new_page()
+    page.goto(live_server.url + calendar.url)
+    page.wait_for_load_state("networkidle")
+
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+    assert not page.evaluate(SCROLLS_SIDEWAYS)
+    assert serious_violations(page) == []
+    context.close()
