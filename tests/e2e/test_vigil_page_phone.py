@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.e2e.axe import serious_violations
 from tests.factories import add_prayer_calendar, add_vigil, build_site
-from vigils.models import VigilSlot
+from vigils.models import VigilSignup, VigilSlot
 from vigils.slots import slot_key
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -89,4 +89,33 @@ def test_calendar_page_on_a_phone_has_no_sideways_scroll(live_server, site, brow
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
     assert not page.evaluate(SCROLLS_SIDEWAYS)
     assert serious_violations(page) == []
+    context.close()
+
+
+def test_slots_ticked_on_two_days_go_in_one_sign_up(live_server, site, browser):
+    vigil, _ = site
+    context = browser.new_context(viewport=PHONE, is_mobile=True, timezone_id="Asia/Kolkata")
+    page = context.new_page()
+    page.goto(live_server.url + vigil.url)
+    slots = list(VigilSlot.objects.filter(vigil=vigil).order_by("starts_at"))
+    first, later = slots[4], slots[2 * 96 + 8]  # the first day (London) and the third
+
+    page.locator(f"#pick-{slot_key(first.starts_at)}").check()
+    page.get_by_role("navigation", name="Days of the vigil").get_by_role("link").nth(2).click()
+    page.wait_for_load_state()
+    assert "You also ticked 1 slot on other days" in page.locator("form.vigil-signup").inner_text()
+    page.locator(f"#pick-{slot_key(later.starts_at)}").check()
+    page.get_by_label("Email address").fill("ruth@example.org")
+    page.get_by_role("button", name="Sign up for these slots").click()
+    page.wait_for_url("**/pray/vigils/check-your-email/")
+
+    signup = VigilSignup.objects.get()
+    assert sorted(signup.pending_request["slots"]) == [
+        first.starts_at.isoformat(),
+        later.starts_at.isoformat(),
+    ]
+    # Sent: going back to the vigil starts afresh.
+    page.goto(live_server.url + vigil.url)
+    assert page.locator('input[name="slots"]:checked').count() == 0
+    assert page.locator("[data-vigil-elsewhere]").is_hidden()
     context.close()

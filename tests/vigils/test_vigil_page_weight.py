@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import add_vigil
+from tests.factories import add_vigil, guarded
 from vigils.demo import create_vigil_demo
 from vigils.models import SlotBooking, VigilPage, VigilSignup, VigilSlot, VigilTheme
 from vigils.page_weight import page_weight
@@ -126,3 +126,31 @@ def test_the_demo_vigil_is_light(site_pages, client):
     weight = page_weight(response.content)
     assert weight["gzip_bytes"] <= MAX_GZIP_BYTES, weight
     assert weight["elements"] <= MAX_ELEMENTS, weight
+
+
+def test_slots_ticked_on_other_days_are_carried_when_the_form_comes_back(
+    client, month_vigil, time_machine
+):
+    time_machine.move_to(NOW, tick=False)
+    other_day = slot_key(datetime.datetime(2026, 4, 2, 9, tzinfo=UTC))
+    this_day = slot_key(datetime.datetime(2026, 4, 5, 9, tzinfo=UTC))
+    response = client.post(
+        month_vigil.url + "signup/",
+        guarded(
+            {
+                "slots": [other_day, this_day, "<script>"],
+                "email": "",
+                "time_zone": "Europe/London",
+                "tz": "Europe/London",
+                "day": "2026-04-05",
+            }
+        ),
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Sunday 5 April: slots by hour" in html
+    assert f'<input type="hidden" name="slots" value="{other_day}">' in html
+    assert f'value="{this_day}" id="pick-{this_day}" checked' in html
+    assert "You also ticked 1 slot on other days" in html
+    assert 'value="&lt;script&gt;"' not in html

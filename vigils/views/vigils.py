@@ -23,7 +23,7 @@ from core.signing import LinkRefused, link_refused
 from core.time_zones import time_zone_choices
 from vigils import emails as vigil_emails
 from vigils import signups
-from vigils.forms import VigilSignupForm, listed_zone_choices
+from vigils.forms import MAX_SLOTS_AT_ONCE, VigilSignupForm, listed_zone_choices
 from vigils.models import SlotBooking, VigilSignup, VigilSlot
 from vigils.slots import (
     SlotsUnavailable,
@@ -110,6 +110,7 @@ def vigil_context(request, vigil, zone, form=None, problem="", source=None):
     user = verified_user(request)
     source = source if source is not None else request.GET
     days = shown_days(views, source.get("day"))
+    chosen = set(form.data.getlist("slots")) if form is not None and form.is_bound else set()
     return {
         "zone_name": zone.key,
         "host_zone_name": vigil.zone.key,
@@ -125,10 +126,19 @@ def vigil_context(request, vigil, zone, form=None, problem="", source=None):
         "form": form or VigilSignupForm(vigil=vigil, user=user, initial={"time_zone": zone.key}),
         "signed_in_as": user.email if user else None,
         "problem": problem,
-        "chosen": set(form.data.getlist("slots")) if form is not None and form.is_bound else set(),
+        "chosen": chosen,
+        "chosen_elsewhere": chosen_elsewhere(chosen, days),
         "signup_url": vigil.route_url("signup"),
         "pulse_url": vigil.route_url("pulse"),
     }
+
+
+def chosen_elsewhere(chosen, days):
+    """Slots ticked on other days of a vigil shown a day at a time (static/js/vigil-days.js
+    keeps them while the visitor looks at other days): the form carries them on, hidden."""
+    shown = {view.key for view in days.views}
+    keys = sorted(key for key in chosen if key not in shown and parse_slot_key(key))
+    return keys[: 2 * MAX_SLOTS_AT_ONCE]
 
 
 def vigil_page(request, vigil, form=None, problem="", status=200, zone=None, source=None):
