@@ -2,6 +2,7 @@
 visitor's own time zone (issue 16)."""
 
 import datetime
+import re
 import zoneinfo
 
 import pytest
@@ -118,4 +119,24 @@ def test_slots_ticked_on_two_days_go_in_one_sign_up(live_server, site, browser):
     page.goto(live_server.url + vigil.url)
     assert page.locator('input[name="slots"]:checked').count() == 0
     assert page.locator("[data-vigil-elsewhere]").is_hidden()
+    context.close()
+
+
+def test_without_javascript_the_zone_form_and_day_links_work(live_server, site, browser):
+    vigil, _ = site
+    context = browser.new_context(viewport=PHONE, is_mobile=True, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + vigil.url)
+    assert "in Europe/London time" in page.locator("caption").inner_text()
+    # page.evaluate runs even with the page's scripts off: the layout is measured alike.
+    assert not page.evaluate(SCROLLS_SIDEWAYS)
+
+    page.get_by_label("Your time zone").select_option("Asia/Tokyo")
+    page.get_by_role("button", name="Show times").click()
+    page.wait_for_url("**tz=Asia%2FTokyo**")
+    assert "in Asia/Tokyo time" in page.locator("caption").inner_text()
+    page.get_by_role("navigation", name="Days of the vigil").get_by_role("link").nth(3).click()
+    page.wait_for_url(re.compile(r"tz=Asia(%2F|/)Tokyo&day=\d{4}-\d\d-\d\d$"))
+    assert "in Asia/Tokyo time" in page.locator("caption").inner_text()
+    assert page.locator('input[name="time_zone"]').input_value() == "Asia/Tokyo"
     context.close()
