@@ -142,9 +142,18 @@
     }
   }
 
+  // "#pick-20260329T0100Z": the slot a link leads to, by its UTC start.
+  var PICK = /^#pick-(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)Z$/;
+
   function withZone(address, zone) {
     var url = new URL(address, window.location.href);
     url.searchParams.set("tz", zone);
+    var pick = PICK.exec(url.hash);
+    if (pick && url.searchParams.has("day")) {
+      // The slot's day in the new zone, so that the page it opens shows it.
+      var start = new Date(Date.UTC(+pick[1], +pick[2] - 1, +pick[3], +pick[4], +pick[5]));
+      url.searchParams.set("day", local(zone, start).date);
+    }
     return url.pathname + url.search + url.hash;
   }
 

@@ -71,6 +71,10 @@ def test_vigil_page_on_a_phone_loads_once_in_the_visitors_zone_without_sideways_
     assert page.get_by_label("Your time zone").input_value() == zone
     assert page.locator('input[name="time_zone"]').input_value() == zone
     assert serious_violations(page) == []
+    # The pulse's link to the next slot to fill opens its day in the visitor's zone.
+    fill = page.get_by_role("link", name="Fill this slot").get_attribute("href")
+    assert f"day={local:%Y-%m-%d}#pick-{slot_key(first.starts_at)}" in fill
+    assert f"tz={zone.replace('/', '%2F')}" in fill
 
     # Another day, by its link: still one page, still no sideways scroll.
     page.get_by_role("navigation", name="Days of the vigil").get_by_role("link").nth(2).click()
