@@ -1,5 +1,6 @@
 """The vigil sign-up form: slots chosen in the grid, an address, how to appear in public."""
 
+import functools
 import re
 
 from django import forms
@@ -9,6 +10,35 @@ from core.formguard import GuardedForm
 from core.mailing import normalise_email
 from core.time_zones import TimeZoneSelect, time_zone_choices
 from vigils.slots import format_local, parse_slot_key
+
+REGIONS = (
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Arctic/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+    "Europe/",
+    "Indian/",
+    "Pacific/",
+)
+
+
+@functools.cache
+def _regional_zones():
+    return tuple((name, label) for name, label in time_zone_choices() if name.startswith(REGIONS))
+
+
+def listed_zone_choices(current=None):
+    """The zones a list offers: UTC and every "Region/City" (browsers report these), not the
+    hundred legacy aliases (US/Eastern, Etc/GMT+5, Zulu ...) that only make the list, and the
+    page, longer. ``current`` is listed whatever it is. The fields still accept every zone."""
+    choices = [("UTC", "UTC"), *_regional_zones()]
+    if current and current not in {name for name, _ in choices}:
+        choices = sorted([*choices, (current, current.replace("_", " "))])
+    return choices
+
 
 UNSAFE_NAME = re.compile(r"[<>\x00-\x1f\x7f]")
 MAX_SLOTS_AT_ONCE = 48
@@ -140,6 +170,11 @@ class CalendarSubscribeForm(GuardedForm, forms.Form):
         super().__init__(*args, **kwargs)
         # static/js/timezone.js preselects the browser's zone; without JavaScript, UTC.
         self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = ""
+        # A shorter list to choose from (the page stays light); any zone is still accepted.
+        chosen = self.data.get("time_zone") if self.is_bound else None
+        self.fields["time_zone"].widget.choices = listed_zone_choices(
+            chosen if isinstance(chosen, str) and chosen in dict(time_zone_choices()) else None
+        )
 
     def clean_email(self):
         return normalise_email(self.cleaned_data["email"])

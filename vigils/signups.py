@@ -27,21 +27,36 @@ def signup_zone(details):
     return details.get("time_zone") or "UTC"
 
 
+# A request waiting for its email link holds at most this many slots (a day of 15 minutes).
+MAX_PENDING_SLOTS = 96
+
+
 def record_pending(vigil, email, slots, details):
-    """Keep the request until the email link is followed; the latest request wins."""
-    request = {**details, "slots": [slot.starts_at.isoformat() for slot in slots]}
+    """Keep the request until the email link is followed.
+
+    A long vigil is shown a day at a time, so people sign up day by day: a second request
+    before the link is followed adds its slots to the first (its name and zone win), and the
+    link, whichever email it came in, confirms every day's slots, listed before the button.
+    """
+    wanted = [slot.starts_at.isoformat() for slot in slots]
+    request = {**details, "slots": wanted}
     try:
         with transaction.atomic():
             signup = VigilSignup.objects.create(
                 vigil=vigil, email=email, pending_request=request, time_zone=signup_zone(details)
             )
     except IntegrityError:
-        signup = VigilSignup.objects.get(vigil=vigil, email=email)
-        VigilSignup.objects.filter(pk=signup.pk).update(pending_request=request)
-        # A fresh link for a never-confirmed address gets its full time before the purge.
-        VigilSignup.objects.filter(pk=signup.pk, status=VigilSignup.Status.PENDING).update(
-            created_at=timezone.now()
-        )
+        with transaction.atomic():
+            signup = VigilSignup.objects.select_for_update().get(vigil=vigil, email=email)
+            earlier = (signup.pending_request or {}).get("slots") or []
+            merged = wanted + [start for start in earlier if start not in wanted]
+            request["slots"] = sorted(merged[:MAX_PENDING_SLOTS])
+            signup.pending_request = request
+            VigilSignup.objects.filter(pk=signup.pk).update(pending_request=request)
+            # A fresh link for a never-confirmed address gets its full time before the purge.
+            VigilSignup.objects.filter(pk=signup.pk, status=VigilSignup.Status.PENDING).update(
+                created_at=timezone.now()
+            )
     logger.info("Vigil sign-up %s waiting for confirmation", signup.pk)
     return signup
 

@@ -218,8 +218,22 @@ class SlotView:
         return format_range(self.local_start, self.local_end)
 
     @property
+    def start_instant(self):
+        """The UTC start for <time datetime>, which the browser shows in the visitor's zone."""
+        return utc_instant(self.slot.starts_at)
+
+    @property
+    def end_instant(self):
+        return utc_instant(self.slot.ends_at)
+
+    @property
     def long_label(self):
         return f"{self.local_start:%A %-d %B}, {self.label}"
+
+
+def utc_instant(moment):
+    """ "2026-03-28T20:00:00Z": a machine-readable instant, valid in <time datetime>."""
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def format_local(moment):
@@ -285,14 +299,15 @@ class Coverage:
         return round(100 * self.with_someone / self.slot_count) if self.slot_count else 0
 
 
-def coverage(views):
+def coverage(views, shown=None):
     """The grid: a column per local date, a row per local hour, each slot in its cell.
 
     A fall-back night puts two slots in one cell (01:00 BST and 01:00 GMT); a spring-forward
-    night leaves the skipped hour's cell empty on that date.
+    night leaves the skipped hour's cell empty on that date. The figures count every slot of
+    ``views``; the cells hold only those ``shown`` (all of them by default).
     """
     cells = defaultdict(list)
-    for view in views:
+    for view in views if shown is None else shown:
         cells[view.local_start.date(), view.local_start.hour].append(view)
     dates = sorted({date for date, _ in cells})
     hours = sorted({hour for _, hour in cells})
@@ -302,6 +317,49 @@ def coverage(views):
         slot_count=len(views),
         with_someone=sum(1 for view in views if view.slot.taken),
         fully_covered=sum(1 for view in views if view.state == COVERED),
+    )
+
+
+# A day of 15-minute slots: a vigil with more slots is shown one day at a time, so that a
+# month of 15-minute slots (2,976) is not sent, and drawn, all at once.
+SLOTS_ON_ONE_SCREEN = 96
+
+
+@dataclasses.dataclass
+class Days:
+    dates: list  # every local date of the vigil, for the day picker
+    current: datetime.date | None  # the date shown, or None when every date is
+    views: list  # the slots shown
+
+    @property
+    def paged(self):
+        return self.current is not None
+
+
+def parse_day(value):
+    """The date ?day=YYYY-MM-DD names, or None for anything else."""
+    if not isinstance(value, str) or len(value) != 10 or not value.isascii():
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def shown_days(views, wanted=None):
+    """Which slots the page shows: all of a short vigil's; else one local date's, ``wanted``
+    when it is a date of the vigil, otherwise the first date with a slot still to come."""
+    dates = sorted({view.local_start.date() for view in views})
+    if len(views) <= SLOTS_ON_ONE_SCREEN:
+        return Days(dates=dates, current=None, views=views)
+    current = parse_day(wanted)
+    if current not in dates:
+        upcoming = next((view for view in views if not view.past), views[0])
+        current = upcoming.local_start.date()
+    return Days(
+        dates=dates,
+        current=current,
+        views=[view for view in views if view.local_start.date() == current],
     )
 
 

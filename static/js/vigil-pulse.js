@@ -6,14 +6,14 @@
   if (!box || !window.fetch) {
     return;
   }
-  var url = box.getAttribute("data-vigil-pulse");
   var REFRESH_MS = 60 * 1000;
 
   function refresh() {
     if (document.hidden) {
       return;
     }
-    fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" })
+    // Read each time: vigil-timezone.js may have moved it to the visitor's zone.
+    fetch(box.getAttribute("data-vigil-pulse"), { headers: { Accept: "text/html" }, credentials: "same-origin" })
       .then(function (response) {
         return response.ok ? response.text() : null;
       })

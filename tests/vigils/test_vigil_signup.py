@@ -272,3 +272,19 @@ def test_a_strangers_name_waits_for_the_link_and_is_shown_before_it(client, vigi
     stranger_link = link_in(mail.outbox[0], "/pray/vigils/confirm/")
     page = client.get(stranger_link).content.decode()
     assert "Mallory" in page, "the name the grid would show is on the page before the button"
+
+
+def test_slots_chosen_day_by_day_before_the_link_is_followed_are_confirmed_together(client, vigil):
+    """A long vigil is shown a day at a time: each day's sign-up adds to the one waiting."""
+    assert post_signup(client, vigil, [key(0)]).status_code == 302
+    assert post_signup(client, vigil, [key(5), key(0)], display_name="Ruth A.").status_code == 302
+
+    signup = VigilSignup.objects.get()
+    assert len(signup.pending_request["slots"]) == 2
+    latest = mail.outbox[-1]
+    assert "21:00–22:00 CET" in latest.body and "02:00–03:00 CET" in latest.body
+    response = client.post(link_in(latest, "/pray/vigils/confirm/"))
+    assert response.status_code == 302
+    assert taken(vigil)[FIRST] == 1 and taken(vigil)[FIRST + datetime.timedelta(hours=5)] == 1
+    signup.refresh_from_db()
+    assert signup.display_name == "Ruth A."

@@ -5,6 +5,7 @@ panel and the dates follow, so moving a day moves its date with it. "Today" is t
 the calendar's own time zone; subscribers get each day's entry at their own hour in theirs.
 """
 
+import dataclasses
 import datetime
 import zoneinfo
 
@@ -35,6 +36,41 @@ def time_zone_choices():
 def time_zone_panel(name="time_zone", **kwargs):
     """A free-text zone in the admin would invite typos: editors pick from the list."""
     return FieldPanel(name, widget=forms.Select(choices=time_zone_choices), **kwargs)
+
+
+# A long calendar is shown a week at a time, so that its page stays light (issue 16); one of
+# up to two weeks is shown whole.
+WINDOW_DAYS = 7
+
+
+@dataclasses.dataclass
+class DayWindow:
+    first: int  # day numbers, from 1, both included
+    last: int
+    count: int
+
+    @property
+    def earlier(self):
+        """The first day of the week before, or None."""
+        return max(self.first - WINDOW_DAYS, 1) if self.first > 1 else None
+
+    @property
+    def later(self):
+        return self.last + 1 if self.last < self.count else None
+
+
+def day_window(count, today_number, wanted=None):
+    """The days a long calendar's page shows: a week from ``?from=N`` when N is one of its
+    days, else from today's (the first week before the calendar starts, the last after it
+    ends). None when the calendar is short enough to show whole."""
+    if count <= 2 * WINDOW_DAYS:
+        return None
+    first = today_number
+    valid = isinstance(wanted, str) and wanted.isascii() and wanted.isdigit() and len(wanted) < 6
+    if valid and 1 <= int(wanted) <= count:
+        first = int(wanted)
+    first = max(1, min(first, count - WINDOW_DAYS + 1))
+    return DayWindow(first=first, last=first + WINDOW_DAYS - 1, count=count)
 
 
 class PrayerCalendarPage(RoutablePageMixin, SocialMetaMixin, Page):
@@ -129,8 +165,14 @@ class PrayerCalendarPage(RoutablePageMixin, SocialMetaMixin, Page):
 
         today = self.today()
         initial = {"email": request.user.email} if request.user.is_authenticated else {}
+        dated_days = self.dated_days()
+        window = day_window(
+            len(dated_days), (today - self.start_date).days + 1, request.GET.get("from")
+        )
         return {
-            "dated_days": self.dated_days(),
+            "dated_days": dated_days,
+            "window": window,
+            "shown_days": dated_days[window.first - 1 : window.last] if window else dated_days,
             "today": today,
             "subscribe_form": form or CalendarSubscribeForm(initial=initial),
             **self.feed_urls(),

@@ -23,7 +23,7 @@ from core.signing import LinkRefused, link_refused
 from core.time_zones import time_zone_choices
 from vigils import emails as vigil_emails
 from vigils import signups
-from vigils.forms import VigilSignupForm
+from vigils.forms import MAX_SLOTS_AT_ONCE, VigilSignupForm, listed_zone_choices
 from vigils.models import SlotBooking, VigilSignup, VigilSlot
 from vigils.slots import (
     SlotsUnavailable,
@@ -33,6 +33,7 @@ from vigils.slots import (
     overlapping_bookings,
     parse_slot_key,
     pulse,
+    shown_days,
     slot_key,
     slot_label,
     slot_views,
@@ -103,14 +104,21 @@ def phase(vigil):
     return "during"
 
 
-def vigil_context(request, vigil, zone, form=None, problem=""):
+def vigil_context(request, vigil, zone, form=None, problem="", source=None):
     views = slot_views(vigil, zone)
     praying, next_open = pulse(views)
     user = verified_user(request)
+    source = source if source is not None else request.GET
+    days = shown_days(views, source.get("day"))
+    chosen = set(form.data.getlist("slots")) if form is not None and form.is_bound else set()
     return {
         "zone_name": zone.key,
-        "zone_choices": time_zone_choices(),
-        "grid": coverage(views),
+        "host_zone_name": vigil.zone.key,
+        # A zone the visitor chose is kept; otherwise the browser may show its own (JavaScript).
+        "zone_chosen": "tz" in source,
+        "zone_choices": listed_zone_choices(zone.key),
+        "grid": coverage(views, shown=days.views),
+        "days": days,
         "praying_now": praying,
         "next_open": next_open,
         "running": vigil.is_running(),
@@ -118,16 +126,25 @@ def vigil_context(request, vigil, zone, form=None, problem=""):
         "form": form or VigilSignupForm(vigil=vigil, user=user, initial={"time_zone": zone.key}),
         "signed_in_as": user.email if user else None,
         "problem": problem,
-        "chosen": set(form.data.getlist("slots")) if form is not None and form.is_bound else set(),
+        "chosen": chosen,
+        "chosen_elsewhere": chosen_elsewhere(chosen, days),
         "signup_url": vigil.route_url("signup"),
         "pulse_url": vigil.route_url("pulse"),
     }
 
 
-def vigil_page(request, vigil, form=None, problem="", status=200, zone=None):
+def chosen_elsewhere(chosen, days):
+    """Slots ticked on other days of a vigil shown a day at a time (static/js/vigil-days.js
+    keeps them while the visitor looks at other days): the form carries them on, hidden."""
+    shown = {view.key for view in days.views}
+    keys = sorted(key for key in chosen if key not in shown and parse_slot_key(key))
+    return keys[: 2 * MAX_SLOTS_AT_ONCE]
+
+
+def vigil_page(request, vigil, form=None, problem="", status=200, zone=None, source=None):
     zone = zone or visitor_zone(request, vigil)
     response = vigil.render(
-        request, context_overrides=vigil_context(request, vigil, zone, form, problem)
+        request, context_overrides=vigil_context(request, vigil, zone, form, problem, source)
     )
     response.status_code = status
     return response
@@ -142,7 +159,14 @@ def signup(request, vigil):
     if not form.is_valid() or not within_limits(
         request, form, RATE_SCOPE, email=form.email_address
     ):
-        return vigil_page(request, vigil, form=form, status=error_status(form), zone=zone)
+        return vigil_page(
+            request,
+            vigil,
+            form=form,
+            status=error_status(form),
+            zone=zone,
+            source=request.POST,
+        )
     email = form.email_address
     slots = form.cleaned_data["slots"]
     details = {
@@ -151,8 +175,10 @@ def signup(request, vigil):
     }
     if user is None:
         signup = signups.record_pending(vigil, email, slots, details)
+        # Every slot waiting for this link, other days' included (signups.record_pending).
+        waiting = sorted(pending_slots(signup), key=lambda slot: slot.starts_at)
         vigil_emails.send_confirm_link(
-            signup, describe(slots, zoneinfo.ZoneInfo(signups.signup_zone(details)))
+            signup, describe(waiting, zoneinfo.ZoneInfo(signups.signup_zone(details)))
         )
         return redirect("vigils:vigil-check-email")
 
@@ -165,6 +191,7 @@ def signup(request, vigil):
             problem=overlap_message(overlapping, zone),
             status=400,
             zone=zone,
+            source=request.POST,
         )
     try:
         signup, booked = signups.sign_up_verified(vigil, email, user, slots, details)
@@ -176,9 +203,18 @@ def signup(request, vigil):
             problem=unavailable_message(problem, zone),
             status=409,
             zone=zone,
+            source=request.POST,
         )
     except IntegrityError:
-        return vigil_page(request, vigil, form=form, problem=RETRY_MESSAGE, status=409, zone=zone)
+        return vigil_page(
+            request,
+            vigil,
+            form=form,
+            problem=RETRY_MESSAGE,
+            status=409,
+            zone=zone,
+            source=request.POST,
+        )
     return redirect(
         done_url(vigil_emails.manage_path(signup.pk, signup.link_version), "booked", booked)
     )
