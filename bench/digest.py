@@ -325,7 +325,7 @@ def _count_queries():
 
 def _send_batch_in_worker(batch):
     """A task worker: runs one batch task, returns the queries it made."""
-    from prayer.digests import send_batch
+    from digests.sending import send_batch
 
     counter, wrapper = _count_queries()
     with wrapper():
@@ -400,7 +400,8 @@ def measure_baseline(sample):
     from django.utils import timezone
 
     from core.mailing import unsubscribe_headers
-    from digests import content, links
+    from digests import content as digest_content
+    from digests import links
     from digests.models import Subscription
 
     now = timezone.now()
@@ -408,16 +409,16 @@ def measure_baseline(sample):
     started = time.perf_counter()
     with get_connection() as connection:
         for subscription in subscriptions:
-            period = content.FIRST_PERIOD[subscription.frequency]
+            period = digest_content.FIRST_PERIOD[subscription.frequency]
             since = subscription.last_digest_at or now - period
             topic_ids = frozenset(subscription.topics.values_list("id", flat=True))
-            candidates = content.load_candidates(since, now)
-            content = content.content_for(
+            candidates = digest_content.load_candidates(since, now)
+            content = digest_content.content_for(
                 candidates, since, topic_ids, subscription.receives_restricted
             )
             if content is None:
                 continue
-            subject, text, html, _ = content.render_issue(content, now)
+            subject, text, html, _ = digest_content.render_issue(content, now)
             values = {
                 "unsubscribe_url": links.unsubscribe_url(
                     subscription.pk, subscription.link_version
@@ -427,8 +428,8 @@ def measure_baseline(sample):
                 ),
             }
             for key, value in values.items():
-                text = text.replace(content.placeholder(key), value)
-                html = html.replace(content.placeholder(key), value)
+                text = text.replace(digest_content.placeholder(key), value)
+                html = html.replace(digest_content.placeholder(key), value)
             message = EmailMultiAlternatives(
                 subject,
                 text,
