@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 class Undone(Exception):
-    pass
+    """Raised inside the sign-up's transaction to make it roll back."""
 
 
 @pytest.fixture
