@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from core.formguard import error_status, within_limits
 from core.ratelimit import client_ip, within_limit
 from prayer import prayed as prayed_counts
-from prayer.emails import send_request_received
+from prayer import submissions
 from prayer.forms import PrayerRequestForm
 from prayer.models import PrayerRequest, Topic
 from prayer.prayed import PRAYED_SCOPE
@@ -36,9 +36,7 @@ def submit_request(request):
         if form.is_valid() and within_limits(
             request, form, RATE_SCOPE, email=form.cleaned_data["email"]
         ):
-            prayer_request = form.save()
-            if prayer_request.submitter_email:
-                send_request_received(prayer_request)
+            submissions.submit(form)
             return redirect("prayer:request_thanks")
         status = error_status(form, mistakes=200)
     else:
