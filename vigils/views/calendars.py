@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.formguard import error_status, within_limits
 from core.signing import LinkRefused, link_refused
+from core.time_zones import known_zones
 from vigils import calendar_emails, calendar_subscriptions
 from vigils.calendars import calendar_ics_bytes
 from vigils.forms import CalendarSubscribeForm
@@ -148,8 +149,6 @@ def confirm(request, token):
 
 
 def choices_from_query(request, subscription):
-    from vigils.views.vigils import known_zones
-
     try:
         hour = int(request.GET.get("hour", subscription.hour))
     except ValueError:

@@ -7,7 +7,6 @@ someone who may not exist; if a slot filled meanwhile, the confirmation page say
 
 import logging
 import zoneinfo
-from functools import cache
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.formguard import error_status, within_limits
 from core.signing import LinkRefused, link_refused
-from core.time_zones import time_zone_choices
+from core.time_zones import known_zones
 from vigils import emails as vigil_emails
 from vigils import signups
 from vigils.forms import MAX_SLOTS_AT_ONCE, VigilSignupForm, listed_zone_choices
@@ -43,11 +42,6 @@ logger = logging.getLogger(__name__)
 
 TEMPLATES = "vigils"
 RATE_SCOPE = "vigil-signup"
-
-
-@cache
-def known_zones():
-    return frozenset(name for name, _ in time_zone_choices())
 
 
 def visitor_zone(request, vigil, source=None):
