@@ -10,4 +10,6 @@ app_name = "prayer"
 urlpatterns = [
     path("request/", views.submit_request, name="submit_request"),
     path("request/thanks/", views.request_thanks, name="request_thanks"),
+    # "I prayed", with no CSRF token (core/same_origin.py), so the wall is the same for all.
+    path("request/<int:pk>/prayed/", views.prayed_here, name="prayed"),
 ]

@@ -10,13 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from core.formguard import error_status, within_limits
 from core.ratelimit import client_ip, within_limit
+from core.same_origin import same_origin_post
 from prayer import prayed as prayed_counts
 from prayer import submissions
 from prayer.forms import PrayerRequestForm
-from prayer.models import PrayerRequest, Topic
+from prayer.models import PrayerRequest, PrayerWallPage, Topic
 from prayer.prayed import PRAYED_SCOPE
 
 RATE_SCOPE = "prayer-request"
@@ -119,6 +121,16 @@ def prayed(request, pk, back_to):
             samesite="Lax",
         )
     return response
+
+
+@same_origin_post
+@require_POST
+def prayed_here(request, pk):
+    """The walls' "I prayed" button: back to the wall page it was pressed on."""
+    walls = [wall.url for wall in PrayerWallPage.objects.live().public().only("url_path")]
+    pressed_on = request.POST.get("next", "")
+    wall = next((url for url in walls if pressed_on.startswith(url)), walls[0] if walls else "/")
+    return prayed(request, pk, back_to=wall)
 
 
 FEED_SIZE = 30

@@ -11,14 +11,13 @@
     var button = form.querySelector("button[type=submit]");
     var count = form.querySelector("[data-prayed-count]");
     var status = form.querySelector("[data-prayed-status]");
-    var token = form.querySelector("input[name=csrfmiddlewaretoken]");
     if (button) button.disabled = true;
 
     fetch(form.action, {
       method: "POST",
       body: new FormData(form),
       credentials: "same-origin",
-      headers: { Accept: "application/json", "X-CSRFToken": token ? token.value : "" },
+      headers: { Accept: "application/json" },
     })
       .then(function (response) {
         return response.json().then(function (data) {

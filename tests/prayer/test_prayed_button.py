@@ -106,11 +106,91 @@ def test_needs_the_csrf_token(wall, prayer_request):
     assert count(prayer_request) == 3
 
 
-def test_form_on_the_wall_carries_the_csrf_token(client, wall, prayer_request):
+def test_the_button_on_the_wall_carries_no_token(client, wall, prayer_request):
+    """So the wall is the same page for everyone, and can be kept (core/page_cache.py)."""
     html = client.get(wall.url).content.decode()
-    assert f'action="{prayed_url(wall, prayer_request)}"' in html
-    assert 'name="csrfmiddlewaretoken"' in html
+    assert f'action="{here_url(prayer_request)}"' in html
+    assert 'name="csrfmiddlewaretoken"' not in html
     assert "data-prayed-form" in html
+    assert client.get(f"{wall.url}{prayer_request.pk}/").content.count(b"csrfmiddlewaretoken") == 0
+
+
+def here_url(prayer_request):
+    return f"/pray/request/{prayer_request.pk}/prayed/"
+
+
+OWN = {"HTTP_ORIGIN": "http://testserver"}
+
+
+@pytest.mark.parametrize(
+    "sent_from",
+    [
+        {"HTTP_SEC_FETCH_SITE": "same-origin"},
+        {"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "https://evil.example"},
+        OWN,
+        {"HTTP_REFERER": "http://testserver/prayer-wall/?page=2"},
+    ],
+    ids=["fetch-metadata", "fetch-metadata-wins", "origin", "referer"],
+)
+def test_a_press_from_this_site_counts_without_a_token(wall, prayer_request, sent_from):
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(here_url(prayer_request), {"next": f"{wall.url}?page=2"}, **sent_from)
+    assert response.status_code == 302
+    assert response["Location"] == f"{wall.url}?page=2#prayer-{prayer_request.pk}"
+    assert count(prayer_request) == 4
+
+
+@pytest.mark.parametrize(
+    "sent_from",
+    [
+        {},
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "null"},
+        {"HTTP_ORIGIN": "https://testserver"},  # another scheme is another origin
+        {"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "http://testserver"},
+        {"HTTP_SEC_FETCH_SITE": "same-site"},
+        {"HTTP_SEC_FETCH_SITE": "none"},
+        {"HTTP_REFERER": "https://evil.example/testserver/"},
+        {"HTTP_REFERER": "not a url"},
+    ],
+)
+def test_a_press_from_anywhere_else_is_refused_and_not_counted(wall, prayer_request, sent_from):
+    plain = Client().post(here_url(prayer_request), **sent_from)
+    assert plain.status_code == 403
+    assert b"only works on our own pages" in plain.content
+    fetched = Client().post(here_url(prayer_request), **sent_from, **JSON)
+    assert fetched.status_code == 403 and "own pages" in fetched.json()["error"]
+    assert count(prayer_request) == 3
+
+
+def test_a_trusted_origin_counts(wall, prayer_request, settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://www.example.org"]
+    response = Client().post(
+        here_url(prayer_request), HTTP_ORIGIN="https://www.example.org", **JSON
+    )
+    assert response.json()["counted"] is True
+
+
+def test_the_token_free_button_answers_only_posts_and_only_for_requests_on_the_wall(
+    client, wall, prayer_request
+):
+    assert client.get(here_url(prayer_request)).status_code == 405
+    hidden = make_request("Not public", status=PrayerRequest.Status.SUBMITTED)
+    assert client.post(here_url(hidden), **OWN).status_code == 404
+    assert client.post("/pray/request/999999/prayed/", **OWN).status_code == 404
+
+
+def test_the_token_free_button_goes_back_only_to_a_wall(client, wall, prayer_request):
+    for elsewhere in ("https://evil.example/", "//evil.example/", "/admin/", "javascript:x"):
+        response = client.post(here_url(prayer_request), {"next": elsewhere}, **OWN)
+        assert response["Location"] == f"{wall.url}#prayer-{prayer_request.pk}"
+
+
+def test_the_old_button_on_the_page_route_still_asks_for_its_token(wall, prayer_request):
+    """Forms already open in a browser post to the wall's own route, with their token."""
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.post(prayed_url(wall, prayer_request), **OWN).status_code == 403
+    assert count(prayer_request) == 3
 
 
 @pytest.mark.parametrize(
