@@ -1,0 +1,172 @@
+"""What the public site shows has changed: one number per area, moved by the database itself.
+
+A page kept in the page cache (core/page_cache.py) remembers the generation of every area it
+was drawn from, and is used again only while they are unchanged. The numbers live in the
+database, in `core_generation`, and are moved by triggers on the tables each app watches
+(`WatchTables` in its migrations), in the same transaction as the change:
+
+- no code path can forget to purge: a view, the back office, a queryset `update()`, a schedule,
+  a data migration or a psql session all move the number, because the table does;
+- it cannot be purged too early: the new number is visible exactly when the change is;
+- a cache that is down, or comes back with old entries, never serves a page from before a
+  change, because the number that proves an entry current is read from the database, not
+  from the cache.
+
+A number starts at the trigger's clock in microseconds and then counts up, so a row that was
+deleted (a test database flushed) never comes back to a value it had before.
+
+PostgreSQL runs one trigger per statement (a bulk update moves the number once); SQLite, which
+has only row triggers, one per row. Both upsert the area's row.
+
+Gotcha: on SQLite, Django alters most columns by building a new table and dropping the old
+one, and its triggers go with it. A migration that alters a watched table must run
+`WatchTables` for it again afterwards; tests/core/test_generations.py fails until it does.
+"""
+
+from django.db.migrations.operations.base import Operation
+
+from core.models.generations import Generation
+
+TRIGGER = "vigil_generation"
+FUNCTION = "vigil_generation_bump"
+
+POSTGRES_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO core_generation (area, value)
+    VALUES (TG_ARGV[0], (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)
+    ON CONFLICT (area) DO UPDATE SET value = core_generation.value + 1;
+    RETURN NULL;
+END
+$$;
+"""
+
+SQLITE_BUMP = """
+INSERT INTO core_generation (area, value)
+VALUES ('{area}', CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER))
+ON CONFLICT (area) DO UPDATE SET value = value + 1;
+"""
+
+EVENTS = ("INSERT", "UPDATE", "DELETE")
+
+
+def trigger_names(table):
+    return [f"{TRIGGER}_{table}_{event.lower()}" for event in EVENTS]
+
+
+def create_trigger_sql(vendor, table, area):
+    if not area.isidentifier():
+        raise ValueError(f"An area is a plain name, not {area!r}")
+    if vendor == "postgresql":
+        return [
+            f'DROP TRIGGER IF EXISTS {TRIGGER} ON "{table}"',
+            f'CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}('{area}')",
+        ]
+    if vendor == "sqlite":
+        bump = SQLITE_BUMP.format(area=area)
+        return [
+            statement
+            for event, name in zip(EVENTS, trigger_names(table), strict=True)
+            for statement in (
+                f'DROP TRIGGER IF EXISTS "{name}"',
+                f'CREATE TRIGGER "{name}" AFTER {event} ON "{table}" BEGIN {bump} END',
+            )
+        ]
+    raise NotImplementedError(f"No generation triggers for {vendor}")
+
+
+def drop_trigger_sql(vendor, table):
+    if vendor == "postgresql":
+        return [f'DROP TRIGGER IF EXISTS {TRIGGER} ON "{table}"']
+    return [f'DROP TRIGGER IF EXISTS "{name}"' for name in trigger_names(table)]
+
+
+def watched_tables(using=None):
+    """{table: area} for every table whose changes move a generation, read from the database."""
+    from django.db import connections
+
+    conn = connections[using or "default"]
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+                "JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = %s",
+                [TRIGGER],
+            )
+            return {
+                table: definition.rsplit("('", 1)[1].split("'", 1)[0]
+                for table, definition in cursor.fetchall()
+            }
+        cursor.execute(
+            "SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+            [f"{TRIGGER}_%_update"],
+        )
+        return {
+            table: sql.split("VALUES ('", 1)[1].split("'", 1)[0] for table, sql in cursor.fetchall()
+        }
+
+
+class CreateGenerationFunction(Operation):
+    """The PostgreSQL function the triggers call (nothing to do on SQLite)."""
+
+    reversible = True
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(POSTGRES_FUNCTION)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}() CASCADE")
+
+    def describe(self):
+        return "Create the function that moves a generation"
+
+
+class WatchTables(Operation):
+    """Move the generation of `area` whenever a row of these models' tables changes.
+
+    `models` are names in the migration's app ("PrayerRequest") or "app_label.Model" for
+    another app's tables (the editorial app watches Wagtail's).
+    """
+
+    reversible = True
+
+    def __init__(self, area, models):
+        self.area = area
+        self.models = list(models)
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [self.area, self.models], {})
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def tables(self, app_label, apps):
+        for name in self.models:
+            label = name if "." in name else f"{app_label}.{name}"
+            yield apps.get_model(label)._meta.db_table
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        vendor = schema_editor.connection.vendor
+        for table in self.tables(app_label, to_state.apps):
+            for statement in create_trigger_sql(vendor, table, self.area):
+                schema_editor.execute(statement)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        vendor = schema_editor.connection.vendor
+        for table in self.tables(app_label, from_state.apps):
+            for statement in drop_trigger_sql(vendor, table):
+                schema_editor.execute(statement)
+
+    def describe(self):
+        return f"Watch {len(self.models)} tables for changes to {self.area}"
+
+
+def current():
+    """{area: generation} as committed now: one query."""
+    return dict(Generation.objects.values_list("area", "value"))
