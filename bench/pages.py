@@ -1,10 +1,15 @@
 """Page benchmark: the demo site under gunicorn (2 workers, DEBUG off), requests per second.
 
-Measures the home page, the news index, a story and a static copy of the home page served
-by the same server (whitenoise), plus the queries each page runs and its size on the
-wire: uncompressed, gzip (as browsers ask for it, `Accept-Encoding: gzip`), and whether a
-conditional GET with its ETag is answered 304. Uses DATABASE_URL when set, else a fresh SQLite
-file under var/bench/. Prints one JSON line last.
+Measures the home page, the news index, a story, the prayer wall and the vigil page, and a
+static copy of the home page served by the same server (whitenoise), twice in one run: drawn
+for every request (PAGE_CACHE=false: the first visitor after a change, and every signed-in
+visitor) under "pages", then from the page cache (core/page_cache.py; each worker's memory,
+as without REDIS_URL) under "cached_pages". Each page also gets the queries it runs (drawn,
+and from the cache) and its size on the wire: uncompressed, gzip (as browsers ask for it,
+`Accept-Encoding: gzip`), and whether a conditional GET with its ETag is answered 304.
+`share_of_static` is a page's requests per second over the static file's, measured by the
+same server in the same phase. Uses DATABASE_URL when set, else a fresh SQLite file under
+var/bench/. Prints one JSON line last.
 
 `--url URL` (repeatable) measures any other server with the same client in the same run, for
 instance a peer site such as wagtail/bakerydemo started beside it under the same gunicorn
@@ -49,17 +54,35 @@ django.setup()
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.test import override_settings
+from prayer.models import PrayerWallPage
+from vigils.models import VigilPage
 from website.models import StoryPage
 story = StoryPage.objects.live().order_by("-date").first()
-paths = {"home": "/", "news_index": "/stories/", "story": story.url}
-client = Client(HTTP_HOST="127.0.0.1")
+paths = {
+    "home": "/",
+    "news_index": "/stories/",
+    "story": story.url,
+    "wall": PrayerWallPage.objects.live().first().url,
+    "vigil": VigilPage.objects.live().first().url,
+}
 out = {}
 for name, path in paths.items():
-    client.get(path)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    out[name] = {"path": path, "queries": len(queries), "body": response.content.decode()}
+    counts = {}
+    for cache in (False, True):
+        with override_settings(PAGE_CACHE=cache):
+            client = Client(HTTP_HOST="127.0.0.1")
+            client.get(path)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        counts[cache] = len(queries)
+    out[name] = {
+        "path": path,
+        "queries": counts[False],
+        "queries_cached": counts[True],
+        "body": response.content.decode(),
+    }
 print(json.dumps(out))
 """
     result = subprocess.run(
@@ -180,7 +203,7 @@ def main():
     args = parser.parse_args()
     headers = GZIP if args.load_encoding == "gzip" else None
 
-    report = {"bench": "pages", "pages": {}, "static": None, "peers": {}}
+    report = {"bench": "pages", "pages": {}, "cached_pages": {}, "static": None, "peers": {}}
     total_errors = 0
     if not args.peers_only:
         port = free_port()
@@ -189,26 +212,37 @@ def main():
         prepare_demo_site(env, BENCH_DIR)
         pages = measure_pages(env)
         static_path = write_static_twin(pages["home"]["body"])
-        server = start_gunicorn(env, port, args.workers)
-        try:
-            for name, page in pages.items():
-                figures, errors = measure(base + page["path"], args, headers)
+        report["database"] = env["DATABASE_URL"].split(":", 1)[0]
+        for phase, cache in (("pages", "false"), ("cached_pages", "true")):
+            print(f"-- {phase} (PAGE_CACHE={cache})")
+            report[phase] = {}
+            server = start_gunicorn({**env, "PAGE_CACHE": cache}, port, args.workers)
+            try:
+                for name, page in pages.items():
+                    figures, errors = measure(base + page["path"], args, headers)
+                    total_errors += errors
+                    queries = page["queries_cached" if cache == "true" else "queries"]
+                    report[phase][name] = {"path": page["path"], "queries": queries, **figures}
+                figures, errors = measure(base + static_path, args, headers)
                 total_errors += errors
-                report["pages"][name] = {
-                    "path": page["path"],
-                    "queries": page["queries"],
-                    **figures,
-                }
-            figures, errors = measure(base + static_path, args, headers)
-            total_errors += errors
-            report["static"] = {"path": static_path, **figures}
-            report["database"] = env["DATABASE_URL"].split(":", 1)[0]
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-        static_rps = report["static"]["rps"]
-        for page in report["pages"].values():
-            page["share_of_static"] = round(page["rps"] / static_rps, 3) if static_rps else None
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+            static_key = "static" if phase == "pages" else "static_cached_phase"
+            report[static_key] = {"path": static_path, **figures}
+            for figures_of_page in report[phase].values():
+                figures_of_page["share_of_static"] = (
+                    round(figures_of_page["rps"] / figures["rps"], 3) if figures["rps"] else None
+                )
+        report["targets"] = {
+            "uncached_share_of_static_at_least": 0.08,
+            "uncached_met": {
+                name: report["pages"][name]["share_of_static"] >= 0.08
+                for name in ("home", "news_index", "story")
+            },
+            "cached_home_share_of_static_at_least": 0.5,
+            "cached_home_met": report["cached_pages"]["home"]["share_of_static"] >= 0.5,
+        }
     for url in args.url:
         figures, errors = measure(url, args, headers)
         total_errors += errors

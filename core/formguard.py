@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest
 
+from core.page_cache import per_visitor
 from core.ratelimit import client_ip, within_limit
 
 HONEYPOT_FIELD = "website"
@@ -55,8 +56,17 @@ LIMITED_ADDRESS = (
 RATE_LIMITED = "rate_limited"
 
 
-def new_stamp() -> str:
+STAMP_PLACEHOLDER = "vigil-page-cache-form-stamp-placeholder-3b91d4"
+
+
+def signed_now() -> str:
     return signing.TimestampSigner(salt=STAMP_SALT).sign(str(int(time.time())))
+
+
+def new_stamp() -> str:
+    """A fresh stamp; on a page kept for many visitors, each visitor's own (core/page_cache.py)."""
+    stamp: str = per_visitor(STAMP_PLACEHOLDER, signed_now)
+    return stamp
 
 
 def stamp_age(stamp: str | None) -> float | None:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.formguard import error_status, within_limits
 from core.mailing import normalise_email
+from core.page_cache import cached_for_visitors
 from core.ratelimit import client_ip
 from core.signing import LinkRefused, link_refused
 from digests import links, subscriptions
@@ -42,6 +43,7 @@ def bad_link(request, refused):
 
 
 @require_http_methods(["GET", "POST"])
+@cached_for_visitors(areas=("prayer",))  # the topics to choose from
 def subscribe(request):
     if request.method == "GET":
         initial = {"email": request.user.email} if request.user.is_authenticated else {}

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.formguard import error_status, within_limits
+from core.page_cache import cached_for_visitors
 from core.ratelimit import client_ip, within_limit
 from core.same_origin import same_origin_post
 from prayer import prayed as prayed_counts
@@ -28,6 +29,7 @@ CONNECTION_CAP_REACHED = (
 )
 
 
+@cached_for_visitors(areas=("prayer",))  # the topics to choose from
 def submit_request(request):
     status = 200
     if request.method == "POST":

@@ -71,6 +71,13 @@ def _isolated_cache():
 
 
 @pytest.fixture
+def drawn_pages(settings):
+    """For query counts: every GET draws its page (the page cache is off), so a count measures
+    what drawing costs and fails when a loop starts querying (core/page_cache.py)."""
+    settings.PAGE_CACHE = False
+
+
+@pytest.fixture
 def site_pages(db):
     """(home, news index) as the default site's pages."""
     return build_site()

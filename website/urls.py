@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.documents.views import serve as document_views
 
 from core import health, media
+from core.page_cache import cached_for_visitors
 from core.webhook_urls import tracking_urlpatterns
 from website import views
 from website.feeds import StoriesFeed
@@ -20,8 +21,14 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("sitemap.xml", sitemap, name="sitemap"),
-    path("feeds/stories/", StoriesFeed(), name="stories_feed"),
+    # Kept for anonymous visitors like the pages (core/page_cache.py); ?p= is the sitemap's
+    # page, and a page it does not have is a 404, which is never kept.
+    path(
+        "sitemap.xml",
+        cached_for_visitors(params=("p",))(sitemap),
+        name="sitemap",
+    ),
+    path("feeds/stories/", cached_for_visitors(areas=())(StoriesFeed()), name="stories_feed"),
     path("search/", views.search, name="search"),
     # Every sign-in goes through allauth, so its rate limits, verified addresses and the
     # second factor apply: the back office's (wagtail issue 10882), Wagtail's front-end login

@@ -16,13 +16,17 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core.page_cache import CachedPage
 from core.routing import RouteViews
 from website.blocks import StoryBodyBlock
 from website.models.pages import SocialMetaMixin, own_calls_to_action
 from website.models.querysets import PublicPageManager
 
 
-class CampaignIndexPage(SocialMetaMixin, Page):
+class CampaignIndexPage(CachedPage, SocialMetaMixin, Page):
+    # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
+    cache_areas = ("campaigns",)
+
     intro = models.TextField(max_length=500, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -46,7 +50,10 @@ class CampaignIndexPage(SocialMetaMixin, Page):
         return context
 
 
-class CampaignPage(RoutablePageMixin, SocialMetaMixin, Page):
+class CampaignPage(CachedPage, RoutablePageMixin, SocialMetaMixin, Page):
+    # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
+    cache_areas = ("campaigns",)
+
     # The routes' views, bound by the app's ready() (core/routing.py).
     route_views = RouteViews()
 

@@ -9,6 +9,7 @@ from django_countries import countries
 
 from campaigns.models import ChurchRegistration
 from campaigns.progress import campaign_progress
+from core import page_cache
 
 PUBLIC_COLUMNS = ("church_name", "city", "country")
 CHURCHES_PER_PAGE = 50
@@ -29,6 +30,12 @@ def public_churches(page, request):
         listed = listed.filter(country=active)
     rows = listed.order_by("church_name", "city")
     churches_page = Paginator(rows, CHURCHES_PER_PAGE).get_page(request.GET.get("page"))
+    page_cache.declare(
+        request,
+        params=("country", "page"),
+        canonical=page_cache.given_as_is(request, "country", active)
+        and page_cache.given_as_is(request, "page", churches_page.number),
+    )
     churches = [{**row, "country_name": countries.name(row["country"])} for row in churches_page]
     response = page.render(
         request,

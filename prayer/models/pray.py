@@ -6,11 +6,15 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core.page_cache import CachedPage
 from website.blocks import WayInBlock
 from website.models.pages import SocialMetaMixin
 
 
-class PrayPage(SocialMetaMixin, Page):
+class PrayPage(CachedPage, SocialMetaMixin, Page):
+    # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
+    cache_areas = ("prayer",)
+
     intro = models.TextField(max_length=500, blank=True)
     ways = StreamField(
         [("way", WayInBlock())],

@@ -8,7 +8,9 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
+from core import page_cache
 from core.filters import ListingFilters
+from core.page_cache import CachedPage
 from core.routing import RouteViews
 from website.models.pages import SocialMetaMixin, own_calls_to_action
 
@@ -16,7 +18,10 @@ WALL_PAGE_SIZE = 12
 ANSWERED_ON_WALL = 6
 
 
-class PrayerWallPage(RoutablePageMixin, SocialMetaMixin, Page):
+class PrayerWallPage(CachedPage, RoutablePageMixin, SocialMetaMixin, Page):
+    # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
+    cache_areas = ("prayer",)
+
     # The routes' views, bound by the app's ready() (core/routing.py).
     route_views = RouteViews()
 
@@ -66,8 +71,14 @@ class PrayerWallPage(RoutablePageMixin, SocialMetaMixin, Page):
             "-answered_at", "-pk"
         )[:ANSWERED_ON_WALL]
         on_wall = PrayerRequest.objects.on_wall()
+        shown = Paginator(to_pray, WALL_PAGE_SIZE).get_page(request.GET.get("page"))
+        page_cache.declare(
+            request,
+            params=("topic", "region", "page"),
+            canonical=not filters.ignored and page_cache.given_as_is(request, "page", shown.number),
+        )
         return {
-            "prayer_requests": Paginator(to_pray, WALL_PAGE_SIZE).get_page(request.GET.get("page")),
+            "prayer_requests": shown,
             "answered_requests": list(answered),
             "topics": list(Topic.objects.all()),
             "regions": list(Region.objects.filter(prayer_requests__in=on_wall).distinct()),

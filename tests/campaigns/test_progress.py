@@ -123,6 +123,7 @@ def test_public_list_filters_by_country(client, campaign):
     assert "<script>" not in html.split("</header>", 1)[1].split("<footer", 1)[0]
 
 
+@pytest.mark.usefixtures("drawn_pages")
 def test_public_list_queries_do_not_grow_with_churches(
     client, campaign, django_assert_max_num_queries
 ):

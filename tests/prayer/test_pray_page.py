@@ -97,6 +97,7 @@ def test_a_pray_page_with_no_way_left_says_so(client, site_pages):
     assert "will be listed here soon" in client.get("/pray/").content.decode()
 
 
+@pytest.mark.usefixtures("drawn_pages")
 def test_the_pray_page_costs_a_fixed_number_of_queries_however_many_ways(client, pray):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

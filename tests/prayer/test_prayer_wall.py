@@ -164,6 +164,7 @@ def test_pagination_splits_the_list(client, wall):
     assert f"Request {WALL_PAGE_SIZE + 1:02d}" in second
 
 
+@pytest.mark.usefixtures("drawn_pages")
 def test_wall_uses_a_fixed_number_of_queries(client, wall):
     topics = [make_topic(f"Topic {n}") for n in range(3)]
     regions = [make_region(f"Region {n}") for n in range(3)]

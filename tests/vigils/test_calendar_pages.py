@@ -84,6 +84,7 @@ def test_calendar_tied_to_a_campaign_links_back(client, site_pages):
     assert f'href="{campaign.url}"' in html
 
 
+@pytest.mark.usefixtures("drawn_pages")
 def test_calendar_page_queries_do_not_grow_with_days(client, site_pages, django_assert_num_queries):
     home, _ = site_pages
     short = add_prayer_calendar(home, title="Short", days=3)

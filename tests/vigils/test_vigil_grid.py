@@ -127,6 +127,7 @@ def test_unknown_zone_falls_back_to_the_host_zone(client, vigil, time_machine):
         assert "in Europe/London time" in response.content.decode()
 
 
+@pytest.mark.usefixtures("drawn_pages")
 @pytest.mark.parametrize("slot_count", [3, 30])
 def test_grid_does_not_query_per_slot(
     client, site_pages, time_machine, django_assert_num_queries, slot_count

@@ -103,6 +103,7 @@ def test_a_bad_day_shows_the_first_day_to_come(client, month_vigil, time_machine
     assert "Friday 3 April: slots by hour" in response.content.decode()
 
 
+@pytest.mark.usefixtures("drawn_pages")
 def test_the_page_queries_the_same_for_a_night_and_for_a_month(
     client, site_pages, month_vigil, time_machine
 ):

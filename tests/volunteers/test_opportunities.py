@@ -101,6 +101,7 @@ def test_spots_left_on_the_listing_and_page(client, listing):
     assert "3 of 3" in detail and "Sign up" in detail and "Calendar file" in detail
 
 
+@pytest.mark.usefixtures("drawn_pages")
 def test_index_queries_do_not_grow_with_opportunities(
     client, listing, django_assert_max_num_queries
 ):

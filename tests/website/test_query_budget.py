@@ -82,6 +82,7 @@ def client_for_measure():
     return Client()
 
 
+@pytest.mark.usefixtures("drawn_pages")
 def test_pages_stay_within_budget_and_do_not_grow_with_stories(pages_at):
     with_10 = pages_at(10)
     with_200 = pages_at(200)

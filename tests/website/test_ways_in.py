@@ -207,6 +207,7 @@ def test_a_call_to_action_without_a_valid_target_is_refused(value, message):
     assert message in str(getattr(raised.value, "block_errors", raised.value))
 
 
+@pytest.mark.usefixtures("drawn_pages")
 @pytest.mark.parametrize("where", ["story", "wall", "campaign", "home"])
 def test_calls_to_action_cost_a_fixed_number_of_queries(client, pages, where):
     """Their pages come in one query however many cards there are."""

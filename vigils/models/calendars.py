@@ -19,8 +19,10 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from core import page_cache
 from core.calendar_links import feed_address
 from core.outbox import Delivery
+from core.page_cache import CachedPage
 from core.routing import RouteViews
 from core.time_zones import validate_time_zone, zone_or_utc
 from website.models.pages import SocialMetaMixin
@@ -73,7 +75,10 @@ def day_window(count, today_number, wanted=None):
     return DayWindow(first=first, last=first + WINDOW_DAYS - 1, count=count)
 
 
-class PrayerCalendarPage(RoutablePageMixin, SocialMetaMixin, Page):
+class PrayerCalendarPage(CachedPage, RoutablePageMixin, SocialMetaMixin, Page):
+    # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
+    cache_areas = ("vigils", "prayer")
+
     # The routes' views, bound by the app's ready() (core/routing.py).
     route_views = RouteViews()
 
@@ -168,6 +173,14 @@ class PrayerCalendarPage(RoutablePageMixin, SocialMetaMixin, Page):
         dated_days = self.dated_days()
         window = day_window(
             len(dated_days), (today - self.start_date).days + 1, request.GET.get("from")
+        )
+        page_cache.declare(
+            request,
+            params=("from",),
+            canonical=window is None
+            and "from" not in request.GET
+            or window is not None
+            and page_cache.given_as_is(request, "from", window.first),
         )
         return {
             "dated_days": dated_days,

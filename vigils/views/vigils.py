@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import page_cache
 from core.formguard import error_status, within_limits
 from core.signing import LinkRefused, link_refused
 from core.time_zones import known_zones
@@ -137,9 +138,19 @@ def chosen_elsewhere(chosen, days):
 
 def vigil_page(request, vigil, form=None, problem="", status=200, zone=None, source=None):
     zone = zone or visitor_zone(request, vigil)
-    response = vigil.render(
-        request, context_overrides=vigil_context(request, vigil, zone, form, problem, source)
+    context = vigil_context(request, vigil, zone, form, problem, source)
+    current_day = context["days"].current
+    page_cache.declare(
+        request,
+        params=("tz", "day"),
+        canonical=page_cache.given_as_is(request, "tz", zone.key)
+        and (
+            "day" not in request.GET
+            if current_day is None
+            else page_cache.given_as_is(request, "day", current_day.isoformat())
+        ),
     )
+    response = vigil.render(request, context_overrides=context)
     response.status_code = status
     return response
 

@@ -12,6 +12,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core import page_cache
+from core.page_cache import CachedPage
 from website.blocks import StoryBodyBlock
 from website.models.pages import SocialMetaMixin
 from website.models.querysets import PublicPageManager
@@ -30,7 +32,10 @@ class Skill(models.Model):
         return self.name
 
 
-class VolunteerIndexPage(SocialMetaMixin, Page):
+class VolunteerIndexPage(CachedPage, SocialMetaMixin, Page):
+    # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
+    cache_areas = ("volunteers",)
+
     intro = models.TextField(max_length=500, blank=True)
     body = StreamField(StoryBodyBlock(), blank=True)
 
@@ -48,11 +53,23 @@ class VolunteerIndexPage(SocialMetaMixin, Page):
         from volunteers.listing import opportunity_listing
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(opportunity_listing(self, request.GET))
+        listing = opportunity_listing(self, request.GET)
+        context.update(listing)
+        day = listing["active_date"]
+        page_cache.declare(
+            request,
+            params=("centre", "skill", "date", "open"),
+            canonical=not listing["filter_notes"]
+            and page_cache.given_as_is(request, "open", "1")
+            and (day is None or page_cache.given_as_is(request, "date", day.isoformat())),
+        )
         return context
 
 
-class OpportunityPage(SocialMetaMixin, Page):
+class OpportunityPage(CachedPage, SocialMetaMixin, Page):
+    # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
+    cache_areas = ("volunteers",)
+
     role = models.CharField(max_length=120, help_text="What the volunteer does, e.g. “Teacher”.")
     ministry = models.ForeignKey(
         "website.MinistryPage",

@@ -7,12 +7,16 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from core.page_cache import CachedPage
 from website.blocks import ImpactFigureBlock, ProgrammeBlock, StoryBodyBlock
 from website.consent.images import visible_images
 from website.models.pages import SocialMetaMixin
 
 
-class MinistryPage(SocialMetaMixin, Page):
+class MinistryPage(CachedPage, SocialMetaMixin, Page):
+    # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
+    cache_areas = ()
+
     intro = models.TextField(max_length=500, blank=True)
     city = models.CharField(
         max_length=80,

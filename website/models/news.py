@@ -12,7 +12,9 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
 from wagtail.search import index
 
+from core import page_cache
 from core.filters import ListingFilters
+from core.page_cache import CachedPage
 from website.blocks import StoryBodyBlock
 from website.consent.panels import ConsentPanel
 from website.models.pages import SocialMetaMixin, own_calls_to_action
@@ -35,7 +37,10 @@ class StoryQuerySet(PublicPageQuerySet):
 StoryManager = PageManager.from_queryset(StoryQuerySet)
 
 
-class NewsIndexPage(SocialMetaMixin, Page):
+class NewsIndexPage(CachedPage, SocialMetaMixin, Page):
+    # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
+    cache_areas = ()
+
     intro = models.TextField(max_length=500, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -60,6 +65,12 @@ class NewsIndexPage(SocialMetaMixin, Page):
         if region:
             stories = stories.filter(regions=region)
         context["stories"] = paginate(stories, request.GET.get("page"))
+        page_cache.declare(
+            request,
+            params=("tag", "region", "page"),
+            canonical=not filters.ignored
+            and page_cache.given_as_is(request, "page", context["stories"].number),
+        )
         context["active_tag"] = tag
         context["active_region"] = region
         context["regions"] = regions
@@ -78,7 +89,10 @@ def paginate(queryset, page_number):
         return paginator.page(paginator.num_pages)
 
 
-class StoryPage(SocialMetaMixin, Page):
+class StoryPage(CachedPage, SocialMetaMixin, Page):
+    # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
+    cache_areas = ()
+
     date = models.DateField("story date", default=timezone.localdate)
     author = models.CharField(max_length=120, blank=True)
     intro = models.TextField(max_length=500, help_text="One or two sentences shown in listings.")

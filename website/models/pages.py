@@ -6,6 +6,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core.page_cache import CachedPage
 from website.blocks import StoryBodyBlock, WayInBlock
 from website.consent.images import shown
 
@@ -32,7 +33,10 @@ def own_calls_to_action():
     )
 
 
-class HomePage(SocialMetaMixin, Page):
+class HomePage(CachedPage, SocialMetaMixin, Page):
+    # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
+    cache_areas = ()
+
     hero_heading = models.CharField(max_length=120)
     hero_text = models.TextField(max_length=400, blank=True)
     hero_image = models.ForeignKey(
@@ -129,7 +133,10 @@ class HomePage(SocialMetaMixin, Page):
         )
 
 
-class StandardPage(SocialMetaMixin, Page):
+class StandardPage(CachedPage, SocialMetaMixin, Page):
+    # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
+    cache_areas = ()
+
     intro = models.TextField(max_length=500, blank=True)
     hero_image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -80,6 +80,10 @@ MIDDLEWARE = [
     "core.http_caching.CompressionMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "core.http_caching.CacheControlMiddleware",
+    # Anonymous pages from the cache (core/page_cache.py): below the three above, so a kept
+    # page still gets its headers and compression there; above sessions, CSRF and
+    # authentication, which a kept page does without.
+    "core.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -99,6 +103,15 @@ MIDDLEWARE = [
 # compressed (core/http_caching.py says what is and is not mitigated). Set it off when a front
 # server compresses instead.
 COMPRESS_RESPONSES = env.bool("COMPRESS_RESPONSES", default=True)
+
+# Anonymous visitors' pages from the cache (core/page_cache.py): in Redis when REDIS_URL is
+# set, shared by every process; otherwise in each process's memory. A kept page is used only
+# while nothing it shows has changed (checked in the database on every request) and for at most
+# PAGE_CACHE_SECONDS, which bounds what changes with the clock alone (a request published at a
+# set time, the vigil's "now"). PAGE_CACHE=false turns it off.
+PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+PAGE_CACHE_ALIAS = "default"
 
 # Every form field is laid out by templates/forms/field.html (core/formrendering.py).
 FORM_RENDERER = "core.formrendering.SiteFormRenderer"
@@ -122,6 +135,9 @@ TEMPLATES: list[dict[str, Any]] = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                # After Django's own CSRF processor: a page that may be kept gets a
+                # placeholder for its token (core/page_cache.py).
+                "core.page_cache.csrf_placeholder",
             ],
         },
     },
