@@ -26,9 +26,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 
-REFUSED = (
-    "This button only works on our own pages. Please open the prayer wall and press it there."
-)
+REFUSED = "This button only works on our own pages. Please open the prayer wall and press it there."
 
 
 def own_origins(request):
