@@ -25,13 +25,11 @@ one, and its triggers go with it. A migration that alters a watched table must r
 
 from django.db.migrations.operations.base import Operation
 
-from core.models.generations import Generation
-
 TRIGGER = "vigil_generation"
 FUNCTION = "vigil_generation_bump"
 
-POSTGRES_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+POSTGRES_FUNCTION = """
+CREATE OR REPLACE FUNCTION vigil_generation_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO core_generation (area, value)
     VALUES (TG_ARGV[0], (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)
@@ -173,5 +171,5 @@ def current():
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT area, value FROM {Generation._meta.db_table}")
+        cursor.execute("SELECT area, value FROM core_generation")
         return dict(cursor.fetchall())
