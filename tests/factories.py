@@ -14,10 +14,8 @@ from wagtail.images.models import Image
 from wagtail.models import Collection, Locale, Page, Site
 
 from campaigns.models import CampaignIndexPage, CampaignPage
-from core.models import OrganisationSettings
 from core.sites import site_address
 from website.models import HomePage, MinistryPage, NewsIndexPage, Region, StandardPage, StoryPage
-from website.models.site_settings import WaysInSettings
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -70,16 +68,13 @@ def build_site():
     home = HomePage(title="Home", slug="home-vigil", hero_heading="Freedom for every child")
     root.add_child(instance=home)
     hostname, port = site_address(settings.SITE_URL)  # as migrate leaves it (core/sites.py)
-    site, _created = Site.objects.update_or_create(
+    Site.objects.update_or_create(
         is_default_site=True,
         defaults={"hostname": hostname, "port": port, "root_page": home, "site_name": "Vigil"},
     )
     Page.objects.filter(depth=2).exclude(pk=home.pk).delete()
     news = NewsIndexPage(title="Stories", slug="stories")
     home.add_child(instance=news)
-    # The site's settings, as the first visit leaves them (Wagtail makes them on first use).
-    for setting in (OrganisationSettings, WaysInSettings):
-        setting.for_site(site)
     return home, news
 
 

@@ -37,6 +37,21 @@ def _cache_on(settings):
     settings.PAGE_CACHE = True
 
 
+@pytest.fixture
+def site_pages(site_pages):
+    """The site as its first visit leaves it: Wagtail makes its settings on first use, which
+    moves the content generation once."""
+    from wagtail.models import Site
+
+    from core.models import OrganisationSettings
+    from website.models.site_settings import WaysInSettings
+
+    site = Site.objects.get(is_default_site=True)
+    for setting in (OrganisationSettings, WaysInSettings):
+        setting.for_site(site)
+    return site_pages
+
+
 def cached(response):
     return response.get("X-Page-Cache")
 
