@@ -240,17 +240,21 @@ def sign_up_with_account(user, shift, age_confirmed=False, now=None, volunteer=N
     """One click for a signed-in volunteer: the spot is allocated at once.
 
     The checks that concern only this volunteer run before the shift is locked, so the lock
-    is held just long enough to take a spot (or a waitlist place) and commit.
+    is held just long enough to take a spot (or a waitlist place) and commit. They run in the
+    same transaction: a profile made or updated for the sign-up commits with it, once (a
+    commit waits for the disk; on the 2-core bench machine about 5 ms).
     """
     now = now or timezone.now()
     minimum_age = shift.opportunity.minimum_age
-    volunteer = volunteer_for_account(user, minimum_age if age_confirmed else 0, found=volunteer)
-    ensure_open(shift, now)
-    waiting_id = ensure_free(volunteer, shift)
-    ensure_old_enough(volunteer, shift, age_confirmed)
-    fixed = fixed_context(volunteer, shift)
     try:
         with transaction.atomic():
+            volunteer = volunteer_for_account(
+                user, minimum_age if age_confirmed else 0, found=volunteer
+            )
+            ensure_open(shift, now)
+            waiting_id = ensure_free(volunteer, shift)
+            ensure_old_enough(volunteer, shift, age_confirmed)
+            fixed = fixed_context(volunteer, shift)
             shift = lock_shift(shift.pk, shift.opportunity)
             ensure_open(shift, now)
             signup = SignUp(shift=shift, volunteer=volunteer, created_at=now)

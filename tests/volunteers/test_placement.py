@@ -3,7 +3,9 @@ the position each volunteer is told (page and email) is the position they hold.
 
 A request's `now` is taken when it starts; under a burst the request that started first may
 get the lock last. Stamped with its start, it would jump the queue ahead of volunteers who were
-already told their place (`make bench-signup` checked this on 200 real requests)."""
+already told their place (`make bench-signup` checks this on 200 real requests).
+
+A one-click sign-up is one transaction: the profile made for it commits with it."""
 
 import datetime
 
@@ -13,7 +15,7 @@ from django.utils import timezone
 from core.models import OutboundEmail
 from tests.factories import UserFactory, add_opportunity, add_shift
 from volunteers import signups
-from volunteers.models import SignUp
+from volunteers.models import SignUp, Volunteer
 from volunteers.views import result_message
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +69,18 @@ def test_a_sign_up_promoted_in_order_after_a_late_stamp(site_pages):
     signups.cancel(holder.pk)
     second.refresh_from_db()
     assert second.status == SignUp.Status.CONFIRMED
+
+
+def test_the_profile_made_for_a_sign_up_commits_with_it_or_not_at_all(site_pages):
+    """One transaction, one commit to wait for: a first sign-up that is refused leaves no
+    profile behind; the next click makes it with the sign-up."""
+    home, _news = site_pages
+    shift = add_shift(add_opportunity(home, minimum_age=18), capacity=1)
+    user = UserFactory()
+    with pytest.raises(signups.SignUpRefused, match="at least 18"):
+        signups.sign_up_with_account(user, shift, age_confirmed=False)
+    assert not Volunteer.objects.filter(user=user).exists()
+
+    signup = signups.sign_up_with_account(user, shift, age_confirmed=True)
+    assert signup.volunteer == Volunteer.objects.get(user=user)
+    assert signup.volunteer.confirmed_age == 18
