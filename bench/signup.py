@@ -33,6 +33,7 @@ sessions and the task queue, and is flushed before and after.
 
 import argparse
 import http.client
+import itertools
 import json
 import multiprocessing
 import os
@@ -180,7 +181,7 @@ def check_burst(shift_id, requests, capacity):
     in_order = (
         # Positions 1..n in id order: the id is taken under the shift's lock, so in commit order.
         positions == list(range(1, len(waitlisted) + 1))
-        and all(a.waitlisted_at <= b.waitlisted_at for a, b in zip(waitlisted, waitlisted[1:]))
+        and all(a.waitlisted_at < b.waitlisted_at for a, b in itertools.pairwise(waitlisted))
         and (not confirmed or not waitlisted or max(r.pk for r in confirmed) < waitlisted[0].pk)
     )
     checks = {
