@@ -19,10 +19,11 @@ def can_see_exact_address(volunteer, opportunity):
         return False
     confirmed = SignUp.objects.filter(
         volunteer=volunteer, shift__opportunity_id=opportunity.pk, status=SignUp.Status.CONFIRMED
-    ).select_related("shift")
-    for signup in confirmed:
-        if not opportunity.requires_safeguarding_check:
-            return True
+    )
+    if not opportunity.requires_safeguarding_check:
+        # Asked while a sign-up holds its shift's lock: one narrow query, nothing built.
+        return confirmed.exists()
+    for signup in confirmed.select_related("shift"):
         if volunteer.is_cleared_on(signup.shift.local_starts_at.date()):
             return True
     return False
