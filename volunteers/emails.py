@@ -193,7 +193,8 @@ def signup_context(signup, kind, fixed=None, position=None):
     if signup.status == signup.Status.WAITLISTED:
         context["position"] = position or signup.waitlist_position()
     context["requires_check"] = shift.opportunity.requires_safeguarding_check
-    address = exact_address(signup.volunteer, shift.opportunity)
+    # The sign-up was just read or saved: it is as stored.
+    address = exact_address(signup.volunteer, shift.opportunity, signup)
     context["exact_address"] = address
     context["notes"] = shift.notes if address else ""
     return context

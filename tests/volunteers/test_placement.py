@@ -84,3 +84,28 @@ def test_the_profile_made_for_a_sign_up_commits_with_it_or_not_at_all(site_pages
     signup = signups.sign_up_with_account(user, shift, age_confirmed=True)
     assert signup.volunteer == Volunteer.objects.get(user=user)
     assert signup.volunteer.confirmed_age == 18
+
+
+def test_the_gate_takes_the_sign_up_just_confirmed_without_reading_it_back(
+    site_pages, django_assert_num_queries
+):
+    """The placement email asks the exact-address gate under the shift's lock: the sign-up it
+    has just confirmed answers without a query; any other still asks the database."""
+    from volunteers.access import exact_address
+
+    home, _news = site_pages
+    opportunity = add_opportunity(home)
+    shift = add_shift(opportunity, capacity=1)
+    confirmed = signups.sign_up_with_account(UserFactory(), shift, age_confirmed=True)
+    waiting = signups.sign_up_with_account(UserFactory(), shift, age_confirmed=True)
+    assert OutboundEmail.objects.get(about=str(confirmed.pk)).context["exact_address"] == (
+        opportunity.exact_address
+    )
+
+    with django_assert_num_queries(0):
+        assert exact_address(confirmed.volunteer, opportunity, confirmed)
+    with django_assert_num_queries(1):
+        assert exact_address(waiting.volunteer, opportunity, waiting) == ""
+    # Another volunteer's confirmed sign-up proves nothing about this one.
+    with django_assert_num_queries(1):
+        assert exact_address(waiting.volunteer, opportunity, confirmed) == ""
