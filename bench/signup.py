@@ -15,15 +15,20 @@ sign-up POST itself, then measures, in this order:
    waitlisted one) and that each sign-up's outbox email says what happened (the position
    told is the position held);
 3. floor again, so a burst between two floors shows the noise of other work on the machine;
-4. steady: 8 client threads, each posting sign-ups back to back (a new connection each), 400
-   in all: 20 other volunteers times 20 shifts on different days with room for all, in a
-   fixed shuffled order, so every request is a real confirmed sign-up with its calendar
-   email, and the 8 in flight hit different shifts or the same one as chance has it.
+4. one at a time: 40 floor requests, then 40 sign-ups, each sent when the last answered (the
+   service time of each alone, no queue);
+5. steady: 8 client threads, each posting sign-ups back to back (a new connection each), 400
+   in all: 20 other volunteers on shifts on different days with room for all, in a fixed
+   shuffled order, so every request is a real confirmed sign-up with its calendar email, and
+   the 8 in flight hit different shifts or the same one as chance has it.
 
 Latency is per request from connect to response, queueing included. The burst's p95 is set
-beside the floor's (the mean of the two floors' p95) as a ratio. Prints one JSON line last
-with every figure, the targets and whether each is met. Exits 1 when a correctness check
-fails (a missed latency target only says so in the JSON).
+beside the floor's (the mean of the two floors' p95) as a ratio. For each phase it also reads
+the CPU time spent per request in the gunicorn workers and in PostgreSQL's backends for the
+bench database (Linux /proc) and in the client process: with 2 cores, 8 requests in flight
+cannot average less than 8 x that CPU / 2, whatever the code does between its queries.
+Prints one JSON line last with every figure, the targets and whether each is met. Exits 1 when
+a correctness check fails (a missed latency target only says so in the JSON).
 
 BENCH_DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/vigil_bench_signup (created
 if missing; every sign-up, shift, volunteer and session in it is deleted, so its name must
@@ -266,8 +271,9 @@ def burst(port, method, path, cookies, results):
 
 
 def steady(port, work, threads, results):
-    """The client process: `threads` threads, each taking the next (path, cookie) as soon as
-    its last answer came, so `threads` requests are in flight until the work runs out."""
+    """The client process: `threads` threads, each taking the next (method, path, cookie) as
+    soon as its last answer came, so `threads` requests are in flight until the work runs
+    out."""
     queue = iter(work)
     lock = threading.Lock()
     outcomes = []
@@ -279,7 +285,7 @@ def steady(port, work, threads, results):
                 item = next(queue, None)
             if item is None:
                 return
-            outcome = send(port, "POST", *item)
+            outcome = send(port, *item)
             with lock:
                 outcomes.append(outcome)
 
@@ -293,13 +299,75 @@ def steady(port, work, threads, results):
 
 
 def in_client(target, *args):
-    """Run `target(*args, results)` in a separate process; its results."""
+    """Run `target(*args, results)` in a separate process; its results, and the CPU seconds
+    the client process used (`client_cpu`)."""
     with multiprocessing.Manager() as manager:
         results = manager.list()
-        client = multiprocessing.Process(target=target, args=(*args, results))
+        client = multiprocessing.Process(target=client_main, args=(target, *args, results))
         client.start()
         client.join()
-        return list(results)
+        results = list(results)
+    cpu = dict(o for o in results if o[0] == "client_cpu")
+    return [o for o in results if o[0] != "client_cpu"], cpu.get("client_cpu", 0.0)
+
+
+def client_main(target, *args):
+    target(*args)
+    times = os.times()
+    args[-1].append(("client_cpu", times.user + times.system))
+
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds of a process (Linux /proc); None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def server_pids(server_pid, database):
+    """The gunicorn workers (children of the master) and PostgreSQL's backends serving the
+    bench database: where a request's CPU goes, apart from the client and Redis."""
+    workers = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == server_pid:
+            workers.append(int(stat.parent.name))
+    import psycopg
+
+    with psycopg.connect(database.rsplit("/", 1)[0] + "/postgres", autocommit=True) as db:
+        rows = db.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s",
+            [database.rsplit("/", 1)[1]],
+        ).fetchall()
+    return workers, [pid for (pid,) in rows]
+
+
+def measured(phase, server_pid, database):
+    """Run `phase()` -> (outcomes, client CPU) and add the CPU milliseconds per request it
+    cost in the web workers, in PostgreSQL and in the client (processes that ended during the
+    phase are missed: gunicorn and the bench's connections keep theirs)."""
+    before = [{pid: cpu_seconds(pid) for pid in pids} for pids in server_pids(server_pid, database)]
+    outcomes, client = phase()
+    spent = []
+    for then, pids in zip(before, server_pids(server_pid, database), strict=True):
+        now = {pid: cpu_seconds(pid) for pid in pids}
+        spent.append(
+            sum(cpu - (then.get(pid) or 0.0) for pid, cpu in now.items() if cpu is not None)
+        )
+    per_request = 1000 / max(1, len([o for o in outcomes if o[0] != "elapsed"]))
+    return outcomes, {
+        "web": round(spent[0] * per_request, 2),
+        "postgres": round(spent[1] * per_request, 2),
+        "client": round(client * per_request, 2),
+    }
 
 
 def percentile(values, fraction):
@@ -327,9 +395,14 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--steady-threads", type=int, default=8, help="requests in flight")
+    parser.add_argument("--steady-requests", type=int, default=400)
     parser.add_argument("--steady-users", type=int, default=20)
-    parser.add_argument("--steady-shifts", type=int, default=20)
+    parser.add_argument(
+        "--alone", type=int, default=40, help="sign-ups and floor requests sent one at a time"
+    )
     args = parser.parse_args()
+    pairs = args.steady_requests + args.alone
+    steady_shifts = -(-pairs // args.steady_users)
 
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
@@ -339,13 +412,15 @@ def main():
     subprocess.run(
         [str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True
     )
-    ids = prepare(args.requests, args.capacity, args.steady_users, args.steady_shifts)
+    ids = prepare(args.requests, args.capacity, args.steady_users, steady_shifts)
     work = [
-        (f"/volunteer/shifts/{shift_id}/sign-up/", cookie)
+        ("POST", f"/volunteer/shifts/{shift_id}/sign-up/", cookie)
         for shift_id in ids["steady_shifts"]
         for cookie in ids["steady_cookies"]
     ]
     random.Random(16).shuffle(work)
+    alone_work, work = work[: args.alone], work[args.alone : pairs]
+    floor_work = [("GET", "/robots.txt", cookie) for _m, _p, cookie in alone_work]
     from django.db import connections
 
     connections.close_all()
@@ -373,19 +448,30 @@ def main():
     try:
         wait_until_up(args.port, server)
         warm_up(args.port, ids)
-        floor_before = in_client(burst, args.port, "GET", "/robots.txt", cookies)
-        burst_outcomes = in_client(burst, args.port, "POST", signup_path, cookies)
-        floor_after = in_client(burst, args.port, "GET", "/robots.txt", cookies)
-        steady_outcomes = in_client(steady, args.port, work, args.steady_threads)
+
+        def run(target, *arguments):
+            return measured(lambda: in_client(target, *arguments), server.pid, database_url)
+
+        floor_before, cpu_floor = run(burst, args.port, "GET", "/robots.txt", cookies)
+        burst_outcomes, cpu_burst = run(burst, args.port, "POST", signup_path, cookies)
+        floor_after, _cpu = run(burst, args.port, "GET", "/robots.txt", cookies)
+        floor_alone, cpu_floor_alone = run(steady, args.port, floor_work, 1)
+        signup_alone, cpu_signup_alone = run(steady, args.port, alone_work, 1)
+        steady_outcomes, cpu_steady = run(steady, args.port, work, args.steady_threads)
     finally:
         server.terminate()
         server.wait(timeout=30)
         log.close()
 
     elapsed = dict(o for o in steady_outcomes if o[0] == "elapsed")["elapsed"]
-    steady_outcomes = [o for o in steady_outcomes if o[0] != "elapsed"]
+    steady_outcomes, floor_alone, signup_alone = (
+        [o for o in outcomes if o[0] != "elapsed"]
+        for outcomes in (steady_outcomes, floor_alone, signup_alone)
+    )
     counted, checks = check_burst(ids["burst_shift"], args.requests, args.capacity)
-    steady_confirmed, steady_checks = check_steady(ids["steady_shifts"], len(work))
+    steady_confirmed, steady_checks = check_steady(
+        ids["steady_shifts"], len(work) + len(alone_work)
+    )
     flush_redis(redis_url)
 
     burst_figures = figures(burst_outcomes, 302)
@@ -396,7 +482,11 @@ def main():
     checks.update(steady_checks)
     checks["burst_0_errors"] = burst_figures["errors"] == 0
     checks["steady_0_errors"] = steady_figures["errors"] == 0
-    checks["floor_0_errors"] = all(f["errors"] == 0 for f in floors)
+    alone = {"floor": figures(floor_alone, 200), "signup": figures(signup_alone, 302)}
+    per_second = len(steady_outcomes) / elapsed * 1000
+    steady_cpu = sum(cpu_steady.values())
+    checks["floor_0_errors"] = all(f["errors"] == 0 for f in [*floors, alone["floor"]])
+    checks["alone_0_errors"] = alone["signup"]["errors"] == 0
     correct = all(checks.values())
     met = {
         "burst_p95_over_floor_p95": ratio <= TARGETS["burst_p95_over_floor_p95_max"],
@@ -418,11 +508,30 @@ def main():
                 "floor_after": floors[1],
                 "floor_p95_ms": round(floor_p95, 1),
                 "burst_p95_over_floor_p95": ratio,
+                "one_at_a_time": {
+                    **alone,
+                    "signup_p50_over_floor_p50": round(
+                        alone["signup"]["p50_ms"] / alone["floor"]["p50_ms"], 2
+                    ),
+                },
+                "cpu_ms_per_request": {
+                    "floor_burst": cpu_floor,
+                    "signup_burst": cpu_burst,
+                    "floor_alone": cpu_floor_alone,
+                    "signup_alone": cpu_signup_alone,
+                    "steady": cpu_steady,
+                },
                 "steady": {
                     **steady_figures,
                     "in_flight": args.steady_threads,
                     "confirmed": steady_confirmed,
-                    "per_second": round(len(steady_outcomes) / elapsed * 1000, 1),
+                    "per_second": round(per_second, 1),
+                    # Little's law on this many cores, if the stack had them to itself.
+                    "mean_ms_floor_from_cpu": round(
+                        args.steady_threads * steady_cpu / (os.cpu_count() or 1), 1
+                    ),
+                    # The share of the machine's CPU the stack got: the rest ran other work.
+                    "cpu_share": round(per_second * steady_cpu / 1000 / (os.cpu_count() or 1), 2),
                 },
                 "checks": checks,
                 "correct": correct,
