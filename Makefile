@@ -111,7 +111,8 @@ bench-outbox-gate: install
 	$(BIN)/python bench/outbox_crash.py --backend batch
 	$(BIN)/python bench/outbox_crash.py --backend one-by-one
 
-# Sign-up benchmark (PostgreSQL database vigil_bench_signup; see bench/signup.py).
+# Sign-up benchmark: the burst beside its no-op floor, then 8 in flight, one JSON line; exits 1
+# when a correctness check fails (PostgreSQL in BENCH_DATABASE_URL; see bench/signup.py).
 .PHONY: bench-signup
 bench-signup: install
 	$(BIN)/python bench/signup.py

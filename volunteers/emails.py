@@ -51,24 +51,31 @@ WITH_CALENDAR = {
 }
 
 
-def queue_signup_email(signup_id, kind):
+def queue_signup_email(signup_id, kind, signup=None, fixed=None, position=None):
     """Write the email about the sign-up to the outbox, in the current transaction (core.emails.
     queue_email); the kind, or None when it makes no sense (any more). The outbox checks again
-    when it sends (`still_wanted`), so a late retry never contradicts a newer email."""
+    when it sends (`still_wanted`), so a late retry never contradicts a newer email.
+
+    A caller that holds the sign-up as it just saved it (with its volunteer, shift and
+    opportunity) passes it as `signup`, and `fixed_context()` made before the shift was locked
+    as `fixed`, with the waitlist `position` it found under the lock: nothing is read again.
+    """
     from volunteers.calendars import signup_calendar
 
-    signup = load_signup(signup_id)
+    if signup is None:
+        signup = load_signup(signup_id)
     if not wanted(signup, kind):
         logger.info("Skipped %s email for sign-up %s", kind, signup_id)
         return None
+    context = signup_context(signup, kind, fixed=fixed, position=position)
     attachments = []
     if kind in WITH_CALENDAR:
-        calendar = signup_calendar(signup).decode()
+        calendar = signup_calendar(signup, address=context["exact_address"]).decode()
         attachments.append({"filename": "shift.ics", "content": calendar, "mimetype": CALENDAR})
     queue_email(
         TEMPLATES[kind],
         signup.volunteer.email,
-        signup_context(signup, kind),
+        context,
         kind=outbox_kind(kind),
         about=str(signup.pk),
         attachments=attachments,
@@ -79,6 +86,12 @@ def queue_signup_email(signup_id, kind):
 def notify(signup, kind):
     """Email the volunteer about `signup` (kind: a status or a key of TEMPLATES)."""
     queue_signup_email(signup.pk, kind)
+
+
+def notify_placed(signup, fixed=None, position=None):
+    """Email the volunteer about the placement just saved (`volunteers.signups.place`), from the
+    sign-up in hand: the caller holds the shift's lock, so nothing is read that it knows."""
+    queue_signup_email(signup.pk, signup.status, signup=signup, fixed=fixed, position=position)
 
 
 def outbox_kind(kind):
@@ -125,27 +138,63 @@ def shift_context(shift):
     }
 
 
-def signup_context(signup, kind):
-    """Everything a sign-up email shows. The exact address comes only through the gate."""
+def fixed_context(volunteer, shift):
+    """What a volunteer's email about `shift` says whatever becomes of the sign-up: signed
+    links and the shift's public details. Made before the shift is locked (signing and the
+    page's URL take time); `signup_context` makes it again if the shift moved meanwhile."""
+    from volunteers.links import feed_url, manage_url
+
+    return {
+        "manage_url": manage_url(volunteer),
+        "feed_url": feed_url(volunteer),
+        **shift_context(shift),
+        FIXED_FOR: fixed_for(volunteer, shift),
+    }
+
+
+# The key in fixed_context() naming what it was made for; removed from the email's context.
+FIXED_FOR = "_fixed_for"
+
+
+def fixed_for(volunteer, shift):
+    return [
+        volunteer.pk,
+        volunteer.link_version,
+        volunteer.feed_version,
+        shift.pk,
+        shift.starts_at,
+        shift.ends_at,
+        shift.time_zone,
+    ]
+
+
+def signup_context(signup, kind, fixed=None, position=None):
+    """Everything a sign-up email shows. The exact address comes only through the gate.
+
+    `fixed`: fixed_context() made earlier for this volunteer and shift (made again here if
+    either has changed since); `position`: the waitlist position, when the caller knows it."""
     from volunteers.access import exact_address
-    from volunteers.links import confirm_url, feed_url, manage_url
+    from volunteers.links import confirm_url
 
     shift = signup.shift
+    fixed = dict(fixed or {})
+    if fixed.pop(FIXED_FOR, None) != fixed_for(signup.volunteer, shift):
+        fixed = fixed_context(signup.volunteer, shift)
+        del fixed[FIXED_FOR]
     context = {
         "kind": kind,
         # Asking to confirm, the greeting is what the form typed: it goes only to the address.
         "name": signup.pending_name or signup.volunteer.name,
         "status": signup.get_status_display(),
-        "manage_url": manage_url(signup.volunteer),
-        "feed_url": feed_url(signup.volunteer),
-        **shift_context(shift),
+        **fixed,
     }
     if kind == "pending_email":
         context["confirm_url"] = confirm_url(signup)
     if signup.status == signup.Status.WAITLISTED:
-        context["position"] = signup.waitlist_position()
+        context["position"] = position or signup.waitlist_position()
     context["requires_check"] = shift.opportunity.requires_safeguarding_check
-    address = exact_address(signup.volunteer, shift.opportunity)
+    # The sign-up was just read or saved: it is as stored.
+    address = exact_address(signup.volunteer, shift.opportunity, signup)
     context["exact_address"] = address
     context["notes"] = shift.notes if address else ""
     return context

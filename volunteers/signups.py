@@ -6,16 +6,17 @@ last spot queue on that lock and exactly one is confirmed; the check constraint
 nothing on SQLite, where transactions are serialised anyway (IMMEDIATE mode).
 """
 
+import datetime
 import logging
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Count, F, Max, Q, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from core.mailing import normalise_email
-from volunteers.emails import notify
+from volunteers.emails import fixed_context, notify, notify_placed
 from volunteers.models import Shift, SignUp, Volunteer
 
 logger = logging.getLogger(__name__)
@@ -99,19 +100,41 @@ def needs_clearance(volunteer, shift):
     )
 
 
-def place(signup, shift, now):
-    """Confirm, waitlist or hold for clearance. The caller holds the shift's lock."""
+def place(signup, shift, now, fixed=None):
+    """Confirm, waitlist or hold for clearance, and write its email to the outbox. The caller
+    holds the shift's lock (`fixed`: the email's `fixed_context`, made before it took it)."""
+    position = None
     if needs_clearance(signup.volunteer, shift):
         signup.status = Status.PENDING_CLEARANCE
     elif shift.confirmed_count < shift.capacity:
         take_spot(signup, shift, now)
     else:
-        signup.status = Status.WAITLISTED
-        signup.waitlisted_at = now
+        position = join_waitlist(signup, shift, now)
     signup.save()
-    notify(signup, signup.status)
+    signup.placed_position = position
+    notify_placed(signup, fixed=fixed, position=position)
     logger.info("Sign-up %s on shift %s: %s", signup.pk, shift.pk, signup.status)
     return signup
+
+
+def join_waitlist(signup, shift, now):
+    """Put the sign-up last on the waitlist; its position. The caller holds the shift's lock.
+
+    The waitlist's order is (`waitlisted_at`, id). A request's `now` is when it started, not
+    when it got the lock: stamped with it, a sign-up that waited longer for the lock would
+    go ahead of one placed before it, and the position it was told would be wrong for those.
+    So the stamp is later than any on the waitlist: the order is the order of placement."""
+    waiting = SignUp.objects.filter(shift_id=shift.pk, status=Status.WAITLISTED).aggregate(
+        count=Count("pk"), last=Max("waitlisted_at")
+    )
+    last = waiting["last"]
+    signup.status = Status.WAITLISTED
+    signup.waitlisted_at = now if last is None or now > last else last + WAITLIST_STEP
+    return waiting["count"] + 1
+
+
+# The least step between two waitlist stamps (the database keeps microseconds).
+WAITLIST_STEP = datetime.timedelta(microseconds=1)
 
 
 def take_spot(signup, shift, now):
@@ -217,23 +240,28 @@ def sign_up_with_account(user, shift, age_confirmed=False, now=None, volunteer=N
     """One click for a signed-in volunteer: the spot is allocated at once.
 
     The checks that concern only this volunteer run before the shift is locked, so the lock
-    is held just long enough to take a spot (or a waitlist place) and commit.
+    is held just long enough to take a spot (or a waitlist place) and commit. They run in the
+    same transaction: a profile made or updated for the sign-up commits with it, once (a
+    commit waits for the disk; on the 2-core bench machine about 5 ms).
     """
     now = now or timezone.now()
     minimum_age = shift.opportunity.minimum_age
-    volunteer = volunteer_for_account(user, minimum_age if age_confirmed else 0, found=volunteer)
-    ensure_open(shift, now)
-    waiting_id = ensure_free(volunteer, shift)
-    ensure_old_enough(volunteer, shift, age_confirmed)
     try:
         with transaction.atomic():
+            volunteer = volunteer_for_account(
+                user, minimum_age if age_confirmed else 0, found=volunteer
+            )
+            ensure_open(shift, now)
+            waiting_id = ensure_free(volunteer, shift)
+            ensure_old_enough(volunteer, shift, age_confirmed)
+            fixed = fixed_context(volunteer, shift)
             shift = lock_shift(shift.pk, shift.opportunity)
             ensure_open(shift, now)
             signup = SignUp(shift=shift, volunteer=volunteer, created_at=now)
             if waiting_id is not None:
                 signup = taken_over(waiting_id, shift, volunteer) or signup
             signup.email_confirmed_at = now
-            return place(signup, shift, now)
+            return place(signup, shift, now, fixed)
     except IntegrityError as error:
         # A second click raced the first past the check: the constraint caught it.
         raise SignUpRefused(ALREADY) from error
@@ -324,6 +352,7 @@ def confirm_email(signup_id, now=None):
             return signup
         ensure_open(shift, now)
         ensure_no_overlap(signup.volunteer, shift)
+        signup.shift = shift
         apply_typed_details(signup, shift.opportunity.minimum_age, now)
         signup.email_confirmed_at = now
         return place(signup, shift, now)
@@ -421,6 +450,7 @@ def clearance_changed(volunteer, now=None):
             if signup.status != Status.PENDING_CLEARANCE or shift.status != Shift.Status.SCHEDULED:
                 continue
             if not needs_clearance(signup.volunteer, shift):
+                signup.shift = shift
                 placed.append(place(signup, shift, now))
     return placed
 

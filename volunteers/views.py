@@ -5,11 +5,13 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Length, Substr
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import PageViewRestriction
 
 from core.formguard import error_status, within_limits
 from core.signing import LinkRefused, link_refused
@@ -28,16 +30,19 @@ SCOPE = "volunteer-signup"
 
 
 def public_shift(shift_id):
-    """A scheduled shift of a live opportunity with no view restriction on it or above, or 404."""
+    """A scheduled shift of a live opportunity with no view restriction on it or above, or 404.
+    One query: the restriction is asked for as part of it."""
+    restricted = PageViewRestriction.objects.filter(
+        # The page is the opportunity or above it: its path begins the opportunity's.
+        page__path=Substr(OuterRef("opportunity__path"), 1, Length("page__path"))
+    )
     shift = get_object_or_404(
-        Shift.objects.select_related("opportunity").filter(
-            opportunity__live=True, status=Shift.Status.SCHEDULED
-        ),
+        Shift.objects.select_related("opportunity")
+        .filter(opportunity__live=True, status=Shift.Status.SCHEDULED)
+        .annotate(restricted=Exists(restricted)),
         pk=shift_id,
     )
-    path, step = shift.opportunity.path, Page.steplen
-    ancestors = [path[:end] for end in range(step, len(path) + 1, step)]
-    if PageViewRestriction.objects.filter(page__path__in=ancestors).exists():
+    if shift.restricted:
         raise Http404("Not a public opportunity")
     return shift
 
@@ -132,13 +137,18 @@ def result_message(signup):
         return "You are signed up. We have emailed you the details and a calendar file."
     if signup.status == SignUp.Status.WAITLISTED:
         return (
-            f"This shift is full: you are number {signup.waitlist_position()} on the waitlist. "
+            f"This shift is full: you are number {waitlist_position(signup)} on the waitlist. "
             "We will email you if a spot opens."
         )
     return (
         "Thank you! This role needs a safeguarding check: a coordinator will contact you, and "
         "your place is confirmed once the check is verified."
     )
+
+
+def waitlist_position(signup):
+    """The position the sign-up was placed at (what its email says), else as it is now."""
+    return getattr(signup, "placed_position", None) or signup.waitlist_position()
 
 
 @require_GET

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 
 from tests.factories import UserFactory, add_opportunity, add_shift
-from volunteers import signups
+from volunteers import calendars, signups
 from volunteers.links import feed_path, manage_path
 from volunteers.models import Volunteer
 
@@ -57,3 +57,34 @@ def test_private_feed_lists_my_shifts_and_can_be_replaced(client, shift):
 
 def test_forged_feed_token_is_404(client, shift):
     assert client.get("/volunteer/feed/not-a-token/calendar.ics").status_code == 404
+
+
+def test_each_zone_is_described_once_per_process_and_as_icalendar_would(site_pages, shift):
+    """The VTIMEZONE is built once per zone (it takes ~50 ms, inside the shift's lock when a
+    sign-up's email carries the calendar), and the file is byte for byte what icalendar's own
+    add_missing_timezones() makes."""
+    from volunteers.calendars import public_shift_calendar, shift_event, vtimezone
+
+    home, _news = site_pages
+    kolkata = add_shift(add_opportunity(home, title="Second"), time_zone="Asia/Kolkata")
+    vtimezone.cache_clear()
+    public_shift_calendar(shift)
+    public_shift_calendar(kolkata)
+    public_shift_calendar(shift)
+    info = vtimezone.cache_info()
+    assert (info.misses, info.hits) == (2, 1)
+
+    both = calendars.to_ics([shift_event(shift), shift_event(kolkata)])
+    reference = icalendar.Calendar()
+    for name, value in (("prodid", calendars.PRODID), ("version", "2.0"), ("method", "PUBLISH")):
+        reference.add(name, value)
+    for event in icalendar.Calendar.from_ical(both).walk("VEVENT"):
+        reference.add_component(event)
+    reference.add_missing_timezones()
+    assert [zone["tzid"] for zone in icalendar.Calendar.from_ical(both).walk("VTIMEZONE")] == [
+        "Asia/Kolkata",
+        "Europe/London",
+    ]
+    assert sorted(reference.walk("VTIMEZONE"), key=lambda zone: zone["tzid"]) == (
+        icalendar.Calendar.from_ical(both).walk("VTIMEZONE")
+    )

@@ -9,6 +9,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from core.models import OutboundEmail
 from tests.factories import UserFactory, add_opportunity, add_shift, build_site
 from volunteers import signups
 from volunteers.models import Shift, SignUp
@@ -67,10 +68,16 @@ def test_concurrent_signups_for_the_last_spot(postgres_only):
     shift.refresh_from_db()
     assert shift.confirmed_count == 3
     assert SignUp.objects.filter(shift=shift, status="confirmed").count() == 3
-    positions = sorted(
-        s.waitlist_position() for s in SignUp.objects.filter(shift=shift, status="waitlisted")
-    )
-    assert positions == list(range(1, THREADS))
+    waiting = SignUp.objects.filter(shift=shift, status="waitlisted").order_by("pk")
+    positions = [s.waitlist_position() for s in waiting]
+    assert positions == list(range(1, THREADS)), "in the order they were placed (ids)"
+    told = {
+        int(about): context["position"]
+        for about, context in OutboundEmail.objects.filter(
+            kind="volunteers:waitlisted"
+        ).values_list("about", "context")
+    }
+    assert [told[s.pk] for s in waiting] == positions, "each was told the place it holds"
 
 
 def test_concurrent_cancel_and_signup_never_overbook(postgres_only):
