@@ -11,12 +11,13 @@ requests are doing. Latency is measured from the arrival time to the last byte o
 so a client that fell behind would show in it (its lag is reported too).
 
 The mix a digest produces: half open the prayer wall, a third a story (a random live one), one
-in ten presses "I prayed" (a POST with `Accept: application/json` to a random approved request
-on the wall, as the page's fetch() does, from a new visitor without cookies, with the `Origin`
-and `Referer` a browser sends), the rest the vigil page or the digest's subscribe form, half
-each. While the wall's page carries a CSRF token, an "I prayed" visitor first loads the wall
-(reported as the kind "prayed_page") and posts with its csrftoken cookie and an X-CSRFToken
-header; once it carries none, the visitor posts at once, without cookies.
+in ten presses "I prayed" (a POST with `Accept: application/json` for a random approved request
+on the wall, as the page's fetch() does, to the address the wall's "I prayed" form gives, from a
+new visitor without cookies, with the `Origin` and `Referer` a browser sends), the rest the vigil
+page or the digest's subscribe form, half each. The wall's page is read before each phase: while
+its "I prayed" forms carry a CSRF token, such a visitor first loads the wall (reported as the
+kind "prayed_page") and posts with its csrftoken cookie and an X-CSRFToken header; once they
+carry none, the visitor posts at once, without cookies.
 
 Two phases by default, each on a freshly started server and cluster with the same settings and
 Redis emptied: PAGE_CACHE=true ("cached"), then PAGE_CACHE=false ("uncached"). `--only
@@ -154,7 +155,7 @@ def plan_visits(site, visitors, seconds, arrivals, seed):
         if kind == "story":
             target = rng.choice(site["stories"])
         elif kind == "prayed":
-            target = f"{site['wall']}{rng.choice(site['approved'])}/prayed/"
+            target = rng.choice(site["approved"])  # the request's pk, for the form's action
         else:
             target = site[kind]
         plan.append((at, kind, target))
@@ -199,9 +200,10 @@ def error_kind(error):
     return "timeout" if isinstance(error, TimeoutError) else type(error).__name__
 
 
-def visit(port, due, kind, target, wall, with_token, outcomes):
+def visit(port, due, kind, target, wall, button, outcomes):
     """One visitor, from its arrival time `due` (time.perf_counter()); appends
-    (kind, status or error, milliseconds, lag ms, counted) per request it makes."""
+    (kind, status or error, milliseconds, lag ms, counted) per request it makes. `button`:
+    the "I prayed" form's action (with "{pk}") and whether it carries a CSRF token."""
     lag = (time.perf_counter() - due) * 1000
     origin = f"http://{HOST}:{port}"
     started = due
@@ -218,6 +220,7 @@ def visit(port, due, kind, target, wall, with_token, outcomes):
             "Referer": origin + wall,
         }
         body = f"next={wall}"
+        action, with_token = button
         if with_token:  # the wall's page first, for its CSRF cookie
             status, response, _content = exchange(port, "GET", wall, BROWSER_HEADERS)
             outcomes.append(
@@ -229,7 +232,8 @@ def visit(port, due, kind, target, wall, with_token, outcomes):
                 headers["X-CSRFToken"] = token
                 body = f"csrfmiddlewaretoken={token}&{body}"
             started = time.perf_counter()
-        status, _response, content = exchange(port, "POST", target, headers, body, decode=True)
+        post_to = action.format(pk=target)
+        status, _response, content = exchange(port, "POST", post_to, headers, body, decode=True)
         counted = None
         if status == 200:
             counted = bool(json.loads(content).get("counted"))
@@ -239,7 +243,7 @@ def visit(port, due, kind, target, wall, with_token, outcomes):
         outcomes.append((kind, error_kind(error), ms, lag, None))
 
 
-def run_client(port, plan, wall, with_token, results):
+def run_client(port, plan, wall, button, results):
     """Sends the plan open loop: one thread per visitor, started at its arrival time."""
     threading.stack_size(256 * 1024)
     outcomes = []  # list.append is atomic
@@ -251,7 +255,7 @@ def run_client(port, plan, wall, with_token, results):
         if pause > 0:
             time.sleep(pause)
         thread = threading.Thread(
-            target=visit, args=(port, due, kind, target, wall, with_token, outcomes), daemon=True
+            target=visit, args=(port, due, kind, target, wall, button, outcomes), daemon=True
         )
         thread.start()
         threads.append(thread)
@@ -294,7 +298,7 @@ def clear_query_log():
 
 
 def query_kind(method, path, site):
-    if method == "POST" and path.startswith(site["wall"]) and path.endswith("/prayed/"):
+    if method == "POST" and path.endswith("/prayed/"):
         return "prayed"
     if path == site["wall"]:
         return "wall"  # the "prayed_page" loads too: the same page
@@ -336,19 +340,25 @@ def warm_up(port, site, workers):
             exchange(port, "GET", path, BROWSER_HEADERS)
 
 
-def wall_carries_token(port, site):
+def prayed_button_on_wall(port, site):
     status, _response, content = exchange(port, "GET", site["wall"], BROWSER_HEADERS, decode=True)
     if status != 200:
         raise SystemExit(f"the prayer wall answered {status}")
-    return prayed_form_carries_token(content.decode())
+    return prayed_button(content.decode(), site["wall"])
 
 
-def prayed_form_carries_token(html):
-    """Whether the wall's "I prayed" forms carry a CSRF token (other forms on the page may)."""
-    forms = re.findall(r"<form[^>]*data-prayed-form[^>]*>(.*?)</form>", html, re.DOTALL)
-    if not forms:
-        return "csrfmiddlewaretoken" in html
-    return any("csrfmiddlewaretoken" in form for form in forms)
+def prayed_button(html, wall):
+    """(action with "{pk}", whether it carries a CSRF token) of the wall's "I prayed" forms,
+    as a browser would post them; other forms on the page may carry a token of their own.
+    Without such a form, the wall's own route and whether the page holds a token at all."""
+    forms = re.findall(
+        r"<form\b([^>]*\bdata-prayed-form\b[^>]*)>(.*?)</form>", html, re.DOTALL | re.IGNORECASE
+    )
+    actions = [re.search(r'\baction="([^"]*)"', attributes) for attributes, _body in forms]
+    if not forms or not all(actions):
+        return f"{wall}{{pk}}/prayed/", "csrfmiddlewaretoken" in html
+    action = re.sub(r"/\d+/prayed/$", "/{pk}/prayed/", actions[0].group(1))
+    return action, any("csrfmiddlewaretoken" in body for _attributes, body in forms)
 
 
 # ---------------------------------------------------------------------------
@@ -418,12 +428,12 @@ def run_phase(name, args, env, port, site, plan, log):
             log=log,
         )
         warm_up(port, site, args.workers)
-        with_token = wall_carries_token(port, site)
+        button = prayed_button_on_wall(port, site)
         before = django_json(env, COUNTS_SCRIPT)
         clear_query_log()
         results = multiprocessing.Queue()
         client = multiprocessing.Process(
-            target=run_client, args=(port, plan, site["wall"], with_token, results)
+            target=run_client, args=(port, plan, site["wall"], button, results)
         )
         client.start()
         result = results.get()
@@ -444,23 +454,33 @@ def run_phase(name, args, env, port, site, plan, log):
     prayed = [(status, said) for kind, status, _ms, _lag, said in outcomes if kind == "prayed"]
     counted = sum(1 for _status, said_counted in prayed if said_counted)
     answered = sum(1 for status, _counted in prayed if status == 200)
+    unanswered = sum(1 for status, _counted in prayed if not isinstance(status, int))
     grew = after["prayed_count"] - before["prayed_count"]
     marks = after["marks"] - before["marks"]
     figures["prayed"] = {
         "answered_200": answered,
         "counted_200": counted,
         # Posts without an answer (timeouts): the server may have counted them all the same.
-        "unanswered": len(prayed) - answered,
+        "unanswered": unanswered,
         "db_count_grew_by": grew,
         "db_marks_added": marks,
-        "count_correct": grew == counted == marks,
-        "with_csrf_token": with_token,
+        "count_exact": grew == counted == marks,
+        # Exact when every post was answered; a post the client gave up on may have counted.
+        "count_correct": grew == marks and counted <= grew <= counted + unanswered,
+        "posted_to": button[0],
+        "with_csrf_token": button[1],
     }
     figures["queries_per_request"] = query_figures(read_query_log(), site)
     figures["unfinished"] = result["unfinished"]
     figures["cluster_running"] = cluster_running
     figures["met"] = figures["errors"] == 0 and figures["latency"]["p95_ms"] <= REQUIRED_P95_MS
     return figures
+
+
+def count_verdict(prayed):
+    if prayed["count_exact"]:
+        return "correct"
+    return "consistent with the unanswered" if prayed["count_correct"] else "WRONG"
 
 
 def print_phase(name, figures):
@@ -491,7 +511,7 @@ def print_phase(name, figures):
         f"  arrivals {figures['arrival_rate_per_s']}/s (planned {figures['planned_rate_per_s']}),"
         f" client lag p99 {figures['client_lag_ms']['p99']} ms;"
         f' "I prayed": {prayed["counted_200"]} counted answers, the database grew by'
-        f" {prayed['db_count_grew_by']} ({'correct' if prayed['count_correct'] else 'WRONG'})"
+        f" {prayed['db_count_grew_by']} ({count_verdict(prayed)})"
         + (f", {prayed['unanswered']} posts unanswered" if prayed["unanswered"] else ""),
         file=out,
     )

@@ -64,7 +64,7 @@ def test_each_kind_asks_for_its_page(rush):
         if kind == "story":
             assert target in SITE["stories"]
         elif kind == "prayed":
-            assert target in ("/prayer-wall/4/prayed/", "/prayer-wall/9/prayed/")
+            assert target in SITE["approved"]
         else:
             assert target == SITE[kind]
 
@@ -101,13 +101,20 @@ def test_errors_are_counted_by_kind_and_status(rush):
     assert figures["latency"]["p50_ms"] == 30.0
 
 
-def test_the_token_is_looked_for_in_the_prayed_forms(rush):
-    with_token = (
-        '<form method="post" action="/w/4/prayed/" data-prayed-form>'
+def test_the_prayed_button_is_posted_where_its_form_says(rush):
+    on_wall = (
+        '<form class="prayed-form" method="post" action="/prayer-wall/4/prayed/" data-prayed-form>'
         '<input type="hidden" name="csrfmiddlewaretoken" value="x"><button>I prayed</button></form>'
     )
-    without = '<form method="post" action="/w/4/prayed/" data-prayed-form><button>I</button></form>'
+    token_free = (
+        '<form method="post" action="/pray/request/12/prayed/" data-prayed-form>'
+        '<input type="hidden" name="next" value="/prayer-wall/"><button>I</button></form>'
+    )
     other_form = '<form method="post"><input name="csrfmiddlewaretoken" value="y"></form>'
-    assert rush.prayed_form_carries_token(with_token + other_form)
-    assert not rush.prayed_form_carries_token(without + other_form)
-    assert rush.prayed_form_carries_token(other_form)  # no "I prayed" form: the page decides
+    wall = "/prayer-wall/"
+    assert rush.prayed_button(on_wall + other_form, wall) == ("/prayer-wall/{pk}/prayed/", True)
+    token_free_button = ("/pray/request/{pk}/prayed/", False)
+    assert rush.prayed_button(token_free + other_form, wall) == token_free_button
+    # No "I prayed" form: the wall's own route, and the page says whether a token is needed.
+    assert rush.prayed_button(other_form, wall) == ("/prayer-wall/{pk}/prayed/", True)
+    assert rush.prayed_button("<p>No requests</p>", wall) == ("/prayer-wall/{pk}/prayed/", False)
