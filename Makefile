@@ -117,6 +117,15 @@ bench-outbox-gate: install
 bench-signup: install
 	$(BIN)/python bench/signup.py
 
+# Campaign rush (issue 16): 3,000 visitors in 60 s in the mix a digest produces, open loop from a
+# separate process, against gunicorn (2 sync workers) on PostgreSQL (RUSH_DATABASE_URL, default
+# vigil_bench_rush) and Redis (RUSH_REDIS_URL, default db 10, flushed) with a task cluster; the
+# page cache on, then off (see bench/rush.py). RUSH_ARGS="--only cached" runs one phase.
+.PHONY: bench-rush
+RUSH_ARGS ?=
+bench-rush: install
+	$(BIN)/python bench/rush.py $(RUSH_ARGS)
+
 # Redis outage benchmark: 200 concurrent page requests with Redis down (see bench/redis_outage.py).
 .PHONY: bench-redis-outage
 bench-redis-outage: install

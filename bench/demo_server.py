@@ -8,6 +8,7 @@ benchmark's own folder under var/.
 import http.client
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -101,3 +102,47 @@ def start_gunicorn(env, port, workers, *options, log=None):
             time.sleep(0.2)
     server.terminate()
     raise RuntimeError("gunicorn did not start")
+
+
+def start_task_cluster(env, log=None):
+    """`manage.py qcluster` in a process group of its own, for stop_task_cluster."""
+    return subprocess.Popen(
+        [PYTHON, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT if log else None,
+        start_new_session=True,
+    )
+
+
+def stop_task_cluster(cluster, timeout=30):
+    """Stops the cluster and its worker processes: SIGTERM to the group, SIGKILL if it lingers."""
+    try:
+        os.killpg(cluster.pid, signal.SIGTERM)
+        cluster.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(cluster.pid, signal.SIGKILL)
+        cluster.wait()
+    except ProcessLookupError:
+        cluster.wait()
+
+
+def ensure_postgres_database(database_url):
+    """Creates the database named in a postgres:// URL when it does not exist yet."""
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1].split("?", 1)[0]
+    admin = database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        found = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not found:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def flush_redis(redis_url):
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
