@@ -52,20 +52,25 @@ def trigger_names(table):
     return [f"{TRIGGER}_{table}_{event.lower()}" for event in EVENTS]
 
 
-def create_trigger_sql(vendor, table, area):
+def create_trigger_sql(vendor, table, area, columns=None):
+    """`columns`: only an UPDATE that sets one of them moves the generation (None: any)."""
     if not area.isidentifier():
         raise ValueError(f"An area is a plain name, not {area!r}")
+    update = "UPDATE"
+    if columns is not None:
+        update += " OF " + ", ".join(f'"{column}"' for column in columns)
     if vendor == "postgresql":
         return [
             f'DROP TRIGGER IF EXISTS {TRIGGER} ON "{table}"',
-            f'CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
+            f'CREATE TRIGGER {TRIGGER} AFTER INSERT OR {update} OR DELETE ON "{table}" '
             f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}('{area}')",
         ]
     if vendor == "sqlite":
         bump = SQLITE_BUMP.format(area=area)
+        events = [update if event == "UPDATE" else event for event in EVENTS]
         return [
             statement
-            for event, name in zip(EVENTS, trigger_names(table), strict=True)
+            for event, name in zip(events, trigger_names(table), strict=True)
             for statement in (
                 f'DROP TRIGGER IF EXISTS "{name}"',
                 f'CREATE TRIGGER "{name}" AFTER {event} ON "{table}" BEGIN {bump} END',
@@ -105,6 +110,32 @@ def watched_tables(using=None):
         }
 
 
+def update_columns(table, using=None):
+    """The columns whose update moves the table's generation, or None for any column."""
+    import re
+
+    from django.db import connections
+
+    conn = connections[using or "default"]
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(
+                "SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t "
+                "JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = %s AND c.relname = %s",
+                [TRIGGER, table],
+            )
+        else:
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s",
+                [trigger_names(table)[1]],
+            )
+        (definition,) = cursor.fetchone()
+    listed = re.search(r"UPDATE OF (.+?) (?:OR|ON) ", definition)
+    if listed is None:
+        return None
+    return {column.strip().strip('"') for column in listed.group(1).split(",")}
+
+
 class CreateGenerationFunction(Operation):
     """The PostgreSQL function the triggers call (nothing to do on SQLite)."""
 
@@ -129,35 +160,50 @@ class WatchTables(Operation):
     """Move the generation of `area` whenever a row of these models' tables changes.
 
     `models` are names in the migration's app ("PrayerRequest") or "app_label.Model" for
-    another app's tables (the editorial app watches Wagtail's).
+    another app's tables (the editorial app watches Wagtail's). `ignore_columns` are columns
+    whose updates alone move nothing: a value the page cache fills in live when it serves a
+    page (core/page_cache.py, `live`), such as a request's "I prayed" count. Every other
+    column is listed in the trigger, so a column added later must be watched again (run
+    WatchTables after the AddField); tests/core/test_page_cache.py checks it.
     """
 
     reversible = True
 
-    def __init__(self, area, models):
+    def __init__(self, area, models, ignore_columns=()):
         self.area = area
         self.models = list(models)
+        self.ignore_columns = list(ignore_columns)
 
     def deconstruct(self):
-        return (self.__class__.__qualname__, [self.area, self.models], {})
+        kwargs = {"ignore_columns": self.ignore_columns} if self.ignore_columns else {}
+        return (self.__class__.__qualname__, [self.area, self.models], kwargs)
 
     def state_forwards(self, app_label, state):
         pass
 
     def tables(self, app_label, apps):
+        """(table, watched columns or None) of each model."""
         for name in self.models:
             label = name if "." in name else f"{app_label}.{name}"
-            yield apps.get_model(label)._meta.db_table
+            meta = apps.get_model(label)._meta
+            columns = None
+            if self.ignore_columns:
+                columns = [
+                    field.column
+                    for field in meta.local_concrete_fields
+                    if field.column not in self.ignore_columns
+                ]
+            yield meta.db_table, columns
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         vendor = schema_editor.connection.vendor
-        for table in self.tables(app_label, to_state.apps):
-            for statement in create_trigger_sql(vendor, table, self.area):
+        for table, columns in self.tables(app_label, to_state.apps):
+            for statement in create_trigger_sql(vendor, table, self.area, columns):
                 schema_editor.execute(statement)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         vendor = schema_editor.connection.vendor
-        for table in self.tables(app_label, from_state.apps):
+        for table, _columns in self.tables(app_label, from_state.apps):
             for statement in drop_trigger_sql(vendor, table):
                 schema_editor.execute(statement)
 

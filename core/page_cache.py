@@ -53,6 +53,7 @@ miss, never an error.
 import gzip
 import hashlib
 import re
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import wraps
@@ -151,6 +152,37 @@ def per_visitor(placeholder, make):
     the placeholder, and each visitor's copy a fresh `make()` (a form's "shown at" stamp)."""
     PER_VISITOR.setdefault(placeholder.encode(), lambda request: make())
     return placeholder if drawing.get() else make()
+
+
+# Live values: numbers a kept page shows that change far more often than the page (the wall's
+# "Prayers so far"), filled in each time the page is served, one query per kind, so a press of
+# "I prayed" does not throw the wall away. kind -> fill(keys) -> {key: value}.
+LIVE: dict[str, Callable[[list[int]], dict[int, object]]] = {}
+LIVE_PLACEHOLDER = re.compile(rb"vigil-live-([a-z]+)-([0-9]+)-")
+
+
+def register_live(kind, fill):
+    """`fill(keys)` answers {key: value} for the keys of `kind` on a page being served; its
+    table must not move a generation for this value (core/generations.py, ignore_columns)."""
+    LIVE[kind] = fill
+
+
+def live(kind, key, value):
+    """`value`, or while a page that may be kept is drawn, a placeholder filled in with the
+    value of the moment whenever the page is served."""
+    if drawing.get() and kind in LIVE:
+        return f"vigil-live-{kind}-{int(key)}-"
+    return value
+
+
+def fill_live(body):
+    found = {}
+    for kind, key in LIVE_PLACEHOLDER.findall(body):
+        found.setdefault(kind.decode(), set()).add(int(key))
+    values = {kind: LIVE[kind](sorted(keys)) for kind, keys in found.items()}
+    return LIVE_PLACEHOLDER.sub(
+        lambda match: str(values[match[1].decode()].get(int(match[2]), "")).encode(), body
+    )
 
 
 def csrf_placeholder(request):
@@ -264,7 +296,9 @@ class PageCacheMiddleware:
         declared = getattr(request, "page_cache", None)
         if declared is not None and response.status_code == 200:
             self.keep(request, response, keys, declared, current, today)
-        if not response.streaming and personal_parts(response.content):
+        if not response.streaming and (
+            personal_parts(response.content) or LIVE_PLACEHOLDER.search(response.content)
+        ):
             self.fill_in(request, response)
         return response
 
@@ -283,8 +317,9 @@ class PageCacheMiddleware:
             ],
             "body": body,
             "personal": bool(personal_parts(body)),
+            "live": bool(LIVE_PLACEHOLDER.search(body)),
         }
-        if not entry["personal"]:
+        if not entry["personal"] and not entry["live"]:
             entry["etag"] = f'W/"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"'
             if (
                 settings.COMPRESS_RESPONSES
@@ -312,8 +347,10 @@ class PageCacheMiddleware:
         response = HttpResponse(entry["body"])
         for name, value in entry["headers"]:
             response[name] = value
-        if entry["personal"]:
-            self.csrf.process_request(request)
+        if entry["personal"] or entry["live"]:
+            # Its ETag and compression are decided above, for the bytes this visitor gets.
+            if entry["personal"]:
+                self.csrf.process_request(request)
             self.fill_in(request, response)
         else:
             response["ETag"] = entry["etag"]
@@ -329,7 +366,7 @@ class PageCacheMiddleware:
     def fill_in(self, request, response):
         """Swap each placeholder for this visitor's own value (a CSRF token masked anew, a
         form's stamp), and give them the CSRF cookie when a token was handed out."""
-        body = response.content
+        body = fill_live(response.content)
         for placeholder in personal_parts(body):
             parts = body.split(placeholder)
             make = PER_VISITOR[placeholder]

@@ -10,6 +10,20 @@ def bind_route_views():
     PrayerWallPage.route_views.bind(prayed=views.prayed, feed=views.PrayerRequestsFeed)
 
 
+def prayed_counts(pks):
+    from prayer.models import PrayerRequest
+
+    return dict(PrayerRequest.objects.filter(pk__in=pks).values_list("pk", "prayed_count"))
+
+
+def register_live_counts():
+    from core import page_cache
+
+    # The wall's counts are filled in whenever it is served, even from the page cache, so
+    # "I prayed" does not throw the wall away (core/page_cache.py; migration 0013).
+    page_cache.register_live("prayed", prayed_counts)
+
+
 def register_demo():
     from core import demo
     from prayer.demo import create_prayer_demo, ensure_pray_page
@@ -55,6 +69,7 @@ class PrayerConfig(AppConfig):
         bind_route_views()
         register_demo()
         register_consent()
+        register_live_counts()
         for name, func, minutes in (
             ("notify-prayer-moderators", "prayer.tasks.notify_moderators", 30),
             ("forget-prayer-submitter-contacts", "prayer.tasks.forget_submitter_contacts", DAILY),

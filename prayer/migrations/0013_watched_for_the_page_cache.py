@@ -14,7 +14,10 @@ class Migration(migrations.Migration):
 
     operations = [
         core.generations.WatchTables(
-            "prayer",
-            ["PrayerRequest", "PrayerRequestConsentLink", "Topic", "PrayerWallPage", "PrayPage"],
+            "prayer", ["PrayerRequestConsentLink", "Topic", "PrayerWallPage", "PrayPage"]
+        ),
+        # "I prayed" alone moves nothing: the wall fills its counts in live (prayer/apps.py).
+        core.generations.WatchTables(
+            "prayer", ["PrayerRequest"], ignore_columns=["prayed_count"]
         ),
     ]
