@@ -1,4 +1,4 @@
-# Vigil: `make run` serves the demo site, `make test` runs the whole suite.
+# Vigil: `make run` serves the demo site, `make test` runs the fast lane, `make test-full` everything.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
