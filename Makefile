@@ -1,4 +1,4 @@
-# Vigil: `make run` serves the demo site, `make test` runs the whole suite.
+# Vigil: `make run` serves the demo site, `make test` runs the fast lane, `make test-full` everything.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -41,14 +41,17 @@ $(VNU_JAR_INSTALLED):
 vnu: $(VNU_JAR_INSTALLED)
 	java -version
 
-# The fast lane: every test, fuzz tests at 25 inputs, both cores, the test database reused
-# between runs (tests/reused_db.py). `.venv/bin/pytest path/to/test_file.py` runs one file.
+# The fast lane: every test but the `migrations` ones (a minute of migrating back and forth:
+# `make test-full` and CI run them; `.venv/bin/pytest -m migrations` alone), fuzz tests at 25
+# inputs, both cores, the test database reused between runs (tests/reused_db.py).
+# `.venv/bin/pytest path/to/test_file.py` runs one file.
 PYTEST := $(BIN)/python -m pytest
 test: install lint
-	$(PYTEST) -n auto
+	$(PYTEST) -n auto -m 'not e2e and not migrations'
 	$(PYTEST) tests/e2e -m e2e -n auto
 
-# The thorough lane, as CI runs it: fuzz tests at 1,000 inputs each on PostgreSQL, 200 on SQLite.
+# The thorough lane, as CI runs it: every test, the `migrations` ones included, fuzz tests at
+# 1,000 inputs each on PostgreSQL, 200 on SQLite.
 test-full: install lint typecheck
 	VIGIL_HYPOTHESIS_PROFILE=full $(PYTEST) -n auto
 	$(PYTEST) tests/e2e -m e2e -n auto

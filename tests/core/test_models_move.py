@@ -45,6 +45,7 @@ def rows_before_the_move():
     return old_type.pk
 
 
+@pytest.mark.migrations
 @pytest.mark.django_db(transaction=True)
 def test_rows_stay_and_the_content_type_follows_the_model():
     old_type_id = rows_before_the_move()
@@ -76,6 +77,7 @@ def test_rows_stay_and_the_content_type_follows_the_model():
     assert ModelLogEntry.objects.get(label="bounced@example.org").content_type_id == old_type_id
 
 
+@pytest.mark.migrations
 @pytest.mark.django_db(transaction=True)
 def test_a_content_type_core_already_made_takes_over_the_grants():
     """`migrate core` alone runs post_migrate, which makes core's content types before website

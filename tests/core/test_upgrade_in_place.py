@@ -75,6 +75,7 @@ def consent_records_before_the_move():
     return photo.pk, expected
 
 
+@pytest.mark.migrations
 @pytest.mark.django_db(transaction=True)
 def test_consent_records_keep_their_prayer_requests_through_the_upgrade_and_back():
     from django.db.migrations.executor import MigrationExecutor

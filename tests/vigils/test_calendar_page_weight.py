@@ -4,8 +4,9 @@ import datetime
 import re
 
 import pytest
+from django.db import transaction
 
-from tests.factories import add_prayer_calendar
+from tests.factories import add_prayer_calendar, build_site
 from vigils.page_weight import page_weight
 
 pytestmark = pytest.mark.django_db
@@ -13,12 +14,16 @@ pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
 
 
-@pytest.fixture
-def long_calendar(site_pages):
-    home, _ = site_pages
-    return add_prayer_calendar(
-        home, title="A hundred days", days=100, start_date=datetime.date(2026, 3, 1)
-    )
+@pytest.fixture(scope="module")
+def long_calendar(django_db_setup, django_db_blocker):
+    """Published once for the module (a hundred days take a second or more to save), read by
+    each test inside its own transaction, and rolled back after the module's last test."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        home, _ = build_site()
+        yield add_prayer_calendar(
+            home, title="A hundred days", days=100, start_date=datetime.date(2026, 3, 1)
+        )
+        transaction.set_rollback(True)
 
 
 def shown_days(html):
@@ -63,8 +68,8 @@ def test_the_week_shown(client, long_calendar, time_machine, moment, wanted, day
     assert shown_days(response.content.decode()) == list(days)
 
 
-def test_a_calendar_of_two_weeks_is_shown_whole(client, site_pages):
-    home, _ = site_pages
+def test_a_calendar_of_two_weeks_is_shown_whole(client, long_calendar):
+    home = long_calendar.get_parent()  # the module's site (build_site makes one site only)
     calendar = add_prayer_calendar(home, title="Two weeks", days=14)
     html = client.get(calendar.url).content.decode()
     assert shown_days(html) == list(range(1, 15)) and "Earlier days" not in html

@@ -39,6 +39,7 @@ def tokens_emailed_before_the_rename(subscription_id, signup_id):
     }
 
 
+@pytest.mark.migrations
 @pytest.mark.django_db(transaction=True)
 def test_links_emailed_before_the_rename_still_work():
     restore_migration_data()  # an earlier transactional test flushed every table

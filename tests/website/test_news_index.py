@@ -1,32 +1,43 @@
 """The news index: paginated, filterable by tag and region, calm about bad query strings."""
 
 import pytest
+from django.db import transaction
 from taggit.models import Tag
 
-from tests.factories import RegionFactory, add_story
+from tests.factories import RegionFactory, add_story, build_site
 from tests.filter_helpers import MALFORMED, assert_forgiven
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def published_stories(django_db_setup, django_db_blocker):
+    """Five stories published once for the module (ten publications: most of each test's time
+    when every test made them), inside a transaction rolled back after the module's last test;
+    each test reads them inside its own savepoint, and what it adds goes with it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        _, news = build_site()
+        kolkata = RegionFactory(name="Kolkata", slug="kolkata")
+        manila = RegionFactory(name="Manila", slug="manila")
+        education = Tag.objects.create(name="education", slug="education")
+        made = []
+        for number, region in enumerate([kolkata, kolkata, manila, manila, kolkata]):
+            story = add_story(
+                news, title=f"Story {number}", slug=f"story-{number}", date=f"2026-0{number + 1}-01"
+            )
+            story.regions.set([region])
+            if number % 2 == 0:
+                story.tags.add(education)
+            story.save_revision().publish()
+            made.append(story)
+        yield made
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def stories(site_pages, settings):
+def stories(published_stories, settings):
     settings.NEWS_PAGE_SIZE = 2
-    _, news = site_pages
-    kolkata = RegionFactory(name="Kolkata", slug="kolkata")
-    manila = RegionFactory(name="Manila", slug="manila")
-    education = Tag.objects.create(name="education", slug="education")
-    made = []
-    for number, region in enumerate([kolkata, kolkata, manila, manila, kolkata]):
-        story = add_story(
-            news, title=f"Story {number}", slug=f"story-{number}", date=f"2026-0{number + 1}-01"
-        )
-        story.regions.set([region])
-        if number % 2 == 0:
-            story.tags.add(education)
-        story.save_revision().publish()
-        made.append(story)
-    return made
+    return published_stories
 
 
 def titles(response):
