@@ -22,8 +22,12 @@ import re
 
 REDACTED = "[redacted]"
 COLON = r"(?::|%3[Aa])"
+# A match starts only where a run of token characters starts: tried from every character of a
+# long run, the greedy run would be scanned again from each, which took seconds of CPU for one
+# long URL (quadratic); from its start only, a run is scanned once.
 TOKENS = re.compile(
-    rf"\.?[A-Za-z0-9_-]+(?:{COLON}[A-Za-z0-9]+)?{COLON}[A-Za-z0-9_-]{{27,}}"  # signing
+    # signing
+    rf"(?<![A-Za-z0-9_-])\.?[A-Za-z0-9_-]+(?:{COLON}[A-Za-z0-9]+)?{COLON}[A-Za-z0-9_-]{{27,}}"
     r"|\b[0-9a-z]{1,13}-[0-9a-f]{32}\b"  # password reset
 )
 

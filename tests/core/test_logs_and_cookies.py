@@ -91,6 +91,20 @@ def test_redact_removes_every_kind_of_token():
     assert redacted.startswith("Not Found: /pray/unsubscribe/[redacted]/")
 
 
+def test_redacting_a_huge_address_takes_linear_time():
+    """A logged 4xx path is whatever a visitor sent: 100,000 token characters took minutes
+    when every character was tried as a token's start (seconds for 10,000). The margin is
+    large on purpose: this guards the complexity, not the speed."""
+    import time
+
+    started = time.perf_counter()
+    for text in ("/" + "a" * 100_000, "/" + "a:" * 50_000, "/" + "a" * 99_999 + ":"):
+        redact(text)
+    assert time.perf_counter() - started < 2
+    token = "eyJ0IjoxfQ:1tXyZ:" + "s" * 30
+    assert redact("x" * 50_000 + "/" + token) == "x" * 50_000 + "/" + REDACTED
+
+
 @pytest.mark.parametrize(
     "harmless",
     [
