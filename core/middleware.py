@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from core import second_factor
+from core.caching import site_for_request
 
 
 def content_security_policy():
@@ -43,4 +44,17 @@ class SecondFactorMiddleware:
     def __call__(self, request):
         if request.user.is_authenticated and (detour := second_factor.gate(request)):
             return detour
+        return self.get_response(request)
+
+
+class WagtailSiteMiddleware:
+    """Wagtail's Site for the request, from the cached list of Sites (core/caching.py) rather
+    than a query on every page. Wagtail keeps the Site it finds on the request
+    (`request._wagtail_site`, read by Site.find_for_request); this sets it first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request._wagtail_site = site_for_request(request)
         return self.get_response(request)

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Sets Wagtail's Site for the request from a cache before anything asks for it.
+    "core.middleware.WagtailSiteMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     "core.middleware.SecondFactorMiddleware",
