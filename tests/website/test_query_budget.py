@@ -59,6 +59,7 @@ def pages_at(site_pages):
     ministry.save_revision().publish()
     home.featured_campaign = add_campaign(home, hero_image=make_image("Campaign"))
     home.hero_image = make_image("Hero")
+    home.hero_button_page = news  # as the demo's home page has it
     home.save_revision().publish()
     urls = {
         "home": "/",

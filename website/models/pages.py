@@ -3,7 +3,7 @@
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageManager
 from wagtail.search import index
 
 from website.blocks import StoryBodyBlock, WayInBlock
@@ -21,6 +21,12 @@ class SocialMetaMixin:
         return self.search_description or getattr(self, "intro", "") or ""
 
 
+def parent_url(url):
+    """The URL of the page above the page at `url` (a page URL, relative or absolute): its
+    last part off. Page URLs end with a slash (Wagtail's WAGTAIL_APPEND_SLASH, left on)."""
+    return url.rstrip("/").rsplit("/", 1)[0] + "/"
+
+
 def own_calls_to_action():
     """The field of a page that shows the site's calls to action (Settings → Calls to action) at
     its foot, unless an editor gives it calls to action of its own here."""
@@ -30,6 +36,19 @@ def own_calls_to_action():
         max_num=4,
         help_text="Leave empty to show the site's calls to action (Settings → Calls to action).",
     )
+
+
+class HomePageManager(PageManager):
+    """The home page with what it shows beside its own fields, in the query that finds it
+    (Wagtail loads the site's root page through the default manager): the hero image and the
+    button's page, and the featured page with its type, so the campaign is one query."""
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("hero_image", "hero_button_page", "featured_campaign")
+        )
 
 
 class HomePage(SocialMetaMixin, Page):
@@ -74,6 +93,8 @@ class HomePage(SocialMetaMixin, Page):
         FieldPanel("calls_to_action"),
     ]
 
+    objects = HomePageManager()
+
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
     template = "website/home_page.html"
@@ -108,7 +129,11 @@ class HomePage(SocialMetaMixin, Page):
         from website.models.news import StoryPage
 
         context = super().get_context(request, *args, **kwargs)
-        context["latest_stories"] = StoryPage.objects.for_listing()[:3]
+        latest = list(StoryPage.objects.for_listing()[:3])
+        context["latest_stories"] = latest
+        # Their index, for "All stories": the parent of a story, whose URL is the story's
+        # without its last part, so no query for the parent.
+        context["stories_url"] = parent_url(latest[0].get_url(request)) if latest else None
         context["featured_campaign"] = self._featured_campaign()
         return context
 
@@ -116,8 +141,9 @@ class HomePage(SocialMetaMixin, Page):
         if not self.featured_campaign_id:
             return None
         # The page's own type, from its content type (cached): the editorial app does not
-        # import the campaigns app, which builds on it.
-        chosen = Page.objects.filter(pk=self.featured_campaign_id).only("content_type").first()
+        # import the campaigns app, which builds on it. HomePage.objects loaded the chosen
+        # page with the home page.
+        chosen = self.featured_campaign
         if chosen is None or chosen.specific_class is None:
             return None
         return (
