@@ -80,8 +80,9 @@ def test_the_same_site_as_wagtails_own_lookup(site_pages, hostname, port, expect
     home, _ = site_pages
     Site.objects.all().delete()
     sites = {
-        "default": Site.objects.create(hostname="x.example", port=80, root_page=home,
-                                       is_default_site=True),
+        "default": Site.objects.create(
+            hostname="x.example", port=80, root_page=home, is_default_site=True
+        ),
         "a80": Site.objects.create(hostname="a.example", port=80, root_page=home),
         "b": Site.objects.create(hostname="b.example", port=81, root_page=home),
         "c1": Site.objects.create(hostname="c.example", port=81, root_page=home),

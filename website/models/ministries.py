@@ -7,12 +7,13 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from core.page_privacy import RestrictionsFromRequest
 from website.blocks import ImpactFigureBlock, ProgrammeBlock, StoryBodyBlock
 from website.consent.images import visible_images
 from website.models.pages import SocialMetaMixin
 
 
-class MinistryPage(SocialMetaMixin, Page):
+class MinistryPage(RestrictionsFromRequest, SocialMetaMixin, Page):
     intro = models.TextField(max_length=500, blank=True)
     city = models.CharField(
         max_length=80,

@@ -15,12 +15,12 @@ from wagtail.models import Page, PageManager
 from wagtail.search import index
 
 from core.filters import ListingFilters
+from core.page_privacy import RestrictionsFromRequest
 from website.blocks import StoryBodyBlock
 from website.consent.panels import ConsentPanel
 from website.models.pages import SocialMetaMixin, own_calls_to_action
 from website.models.querysets import PublicPageQuerySet
 from website.models.taxonomy import Region
-
 
 # The renditions a story card shows (templates/website/includes/story_card.html): a listing
 # prefetches these and no others. A card asking for a size not listed here would make Wagtail
@@ -60,7 +60,7 @@ class StoryManager(PageManager.from_queryset(StoryQuerySet)):
         return super().get_queryset().select_related("hero_image")
 
 
-class NewsIndexPage(SocialMetaMixin, Page):
+class NewsIndexPage(RestrictionsFromRequest, SocialMetaMixin, Page):
     intro = models.TextField(max_length=500, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -103,7 +103,7 @@ def paginate(queryset, page_number):
         return paginator.page(paginator.num_pages)
 
 
-class StoryPage(SocialMetaMixin, Page):
+class StoryPage(RestrictionsFromRequest, SocialMetaMixin, Page):
     date = models.DateField("story date", default=timezone.localdate)
     author = models.CharField(max_length=120, blank=True)
     intro = models.TextField(max_length=500, help_text="One or two sentences shown in listings.")

@@ -6,6 +6,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
 from wagtail.search import index
 
+from core.page_privacy import RestrictionsFromRequest
 from website.blocks import StoryBodyBlock, WayInBlock
 from website.consent.images import shown
 
@@ -51,7 +52,7 @@ class HomePageManager(PageManager):
         )
 
 
-class HomePage(SocialMetaMixin, Page):
+class HomePage(RestrictionsFromRequest, SocialMetaMixin, Page):
     hero_heading = models.CharField(max_length=120)
     hero_text = models.TextField(max_length=400, blank=True)
     hero_image = models.ForeignKey(
@@ -155,7 +156,7 @@ class HomePage(SocialMetaMixin, Page):
         )
 
 
-class StandardPage(SocialMetaMixin, Page):
+class StandardPage(RestrictionsFromRequest, SocialMetaMixin, Page):
     intro = models.TextField(max_length=500, blank=True)
     hero_image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Sets Wagtail's Site for the request from a cache before anything asks for it.
     "core.middleware.WagtailSiteMiddleware",
+    # The view restrictions, read once per request when first needed (core/page_privacy.py).
+    "core.page_privacy.RequestPrivacyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     "core.middleware.SecondFactorMiddleware",
