@@ -107,23 +107,34 @@ class HomePage(RestrictionsFromRequest, SocialMetaMixin, Page):
         return self.search_description or self.hero_text
 
     def route(self, request, path_components):
-        """Find a page deeper down in one lookup by its URL path, not two queries per level.
+        """Find the page at a path below the home page in one lookup of the pages along the
+        path, not two queries per level; each of them knows its parent (Wagtail's walk does
+        the same), so showing the parent costs no query either.
 
-        Wagtail's walk is still used for direct children and for paths no page has, such as a
-        routable page's own sub-routes, so every page type keeps its own routing.
+        Paths that no page has, such as a routable page's own sub-routes, go through Wagtail's
+        walk, so every page type keeps its own routing.
         """
-        if len(path_components) > 1:
-            page = (
-                Page.objects.filter(
-                    slug=path_components[-1],
-                    depth=self.depth + len(path_components),
-                    url_path=self.url_path + "/".join(path_components) + "/",
+        if path_components:
+            url_paths = [
+                self.url_path + "/".join(path_components[: level + 1]) + "/"
+                for level in range(len(path_components))
+            ]
+            found = {
+                page.url_path: page
+                for page in Page.objects.filter(
+                    path__startswith=self.path,
+                    depth__gt=self.depth,
+                    depth__lte=self.depth + len(path_components),
+                    url_path__in=url_paths,
                 )
-                .specific()
-                .first()
-            )
-            if page is not None:
-                return page.route(request, [])
+            }
+            if len(found) == len(url_paths):
+                parent = self
+                for url_path in url_paths:
+                    page = found[url_path]
+                    page._cached_parent_obj = parent  # treebeard's get_parent reads it
+                    parent = page
+                return page.specific.route(request, [])
         return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
