@@ -40,16 +40,12 @@ def own_calls_to_action():
 
 
 class HomePageManager(PageManager):
-    """The home page with what it shows beside its own fields, in the query that finds it
-    (Wagtail loads the site's root page through the default manager): the hero image and the
-    button's page, and the featured page with its type, so the campaign is one query."""
+    """The home page with its hero image (its hero and its social card), in the query that
+    finds it: Wagtail loads the site's root page through the default manager. Nothing more:
+    every page below the home page is found through it too."""
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("hero_image", "hero_button_page", "featured_campaign")
-        )
+        return super().get_queryset().select_related("hero_image")
 
 
 class HomePage(RestrictionsFromRequest, SocialMetaMixin, Page):
@@ -146,15 +142,25 @@ class HomePage(RestrictionsFromRequest, SocialMetaMixin, Page):
         # Their index, for "All stories": the parent of a story, whose URL is the story's
         # without its last part, so no query for the parent.
         context["stories_url"] = parent_url(latest[0].get_url(request)) if latest else None
+        self._load_chosen_pages()
         context["featured_campaign"] = self._featured_campaign()
         return context
+
+    def _load_chosen_pages(self):
+        """The button's page and the featured page, in one query rather than one each."""
+        fields = [HomePage.hero_button_page.field, HomePage.featured_campaign.field]
+        wanted = {field.value_from_object(self) for field in fields} - {None}
+        if not wanted or all(field.is_cached(self) for field in fields):
+            return
+        pages = Page.objects.in_bulk(wanted)
+        for field in fields:
+            field.set_cached_value(self, pages.get(field.value_from_object(self)))
 
     def _featured_campaign(self):
         if not self.featured_campaign_id:
             return None
         # The page's own type, from its content type (cached): the editorial app does not
-        # import the campaigns app, which builds on it. HomePage.objects loaded the chosen
-        # page with the home page.
+        # import the campaigns app, which builds on it.
         chosen = self.featured_campaign
         if chosen is None or chosen.specific_class is None:
             return None
