@@ -46,10 +46,19 @@ def forget_menus_for_pages(sender, instance=None, **kwargs):
 
 
 def all_sites():
-    """Every Wagtail Site with its root page (the table has a row per hostname: a handful)."""
+    """Every Wagtail Site with its root page (the table has a row per hostname: a handful).
+
+    The root page is kept in its specific type, which Wagtail asks for on every request to
+    route from it (`site.root_page.specific.route(...)`), and marked `from_site_cache`: it is
+    a copy for finding pages below it (its tree position), and a page type that serves
+    itself from it should load itself afresh (website's HomePage does).
+    """
     sites = cache.get(SITES_KEY)
     if sites is None:
         sites = list(Site.objects.select_related("root_page"))
+        for site in sites:
+            site.root_page = site.root_page.specific
+            site.root_page.from_site_cache = True
         cache.set(SITES_KEY, sites, CACHE_SECONDS)
     return sites
 

@@ -97,3 +97,14 @@ def test_the_same_site_as_wagtails_own_lookup(site_pages, hostname, port, expect
 
     assert site_for_hostname(hostname, port).pk == sites[expected].pk
     assert get_site_for_hostname(hostname, port).pk == sites[expected].pk
+
+
+def test_the_home_page_is_shown_from_the_database_not_from_the_cached_site(client, site_pages):
+    """The cached Site keeps its root page to route from; the home page itself is read
+    afresh, so a change shows even where no signal forgot the cache (another process)."""
+    home, _ = site_pages
+    assert client.get("/").status_code == 200  # the Site and its root page are cached
+    type(home).objects.filter(pk=home.pk).update(hero_heading="Changed behind the cache")
+    assert "Changed behind the cache" in client.get("/").content.decode()
+    type(home).objects.filter(pk=home.pk).update(live=False)
+    assert client.get("/").status_code == 404

@@ -1,10 +1,12 @@
 """The home page and plain standard pages."""
 
 from django.db import models
+from django.http import Http404
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from core.page_privacy import RestrictionsFromRequest
 from website.blocks import StoryBodyBlock, WayInBlock
@@ -109,7 +111,17 @@ class HomePage(RestrictionsFromRequest, SocialMetaMixin, Page):
 
         Paths that no page has, such as a routable page's own sub-routes, go through Wagtail's
         walk, so every page type keeps its own routing.
+
+        Wagtail routes from the site's root page, which may be the copy kept with the cached
+        list of Sites (core/caching.py): good for finding pages below it, but the home page
+        itself is shown from the database, and is no page's loaded parent.
         """
+        cached_copy = getattr(self, "from_site_cache", False)
+        if not path_components and cached_copy:
+            page = type(self).objects.filter(pk=self.pk).first()
+            if page is None or not page.live:
+                raise Http404
+            return RouteResult(page)
         if path_components:
             url_paths = [
                 self.url_path + "/".join(path_components[: level + 1]) + "/"
@@ -125,10 +137,11 @@ class HomePage(RestrictionsFromRequest, SocialMetaMixin, Page):
                 )
             }
             if len(found) == len(url_paths):
-                parent = self
+                parent = None if cached_copy else self
                 for url_path in url_paths:
                     page = found[url_path]
-                    page._cached_parent_obj = parent  # treebeard's get_parent reads it
+                    if parent is not None:
+                        page._cached_parent_obj = parent  # treebeard's get_parent reads it
                     parent = page
                 return page.specific.route(request, [])
         return super().route(request, path_components)
