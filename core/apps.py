@@ -10,7 +10,8 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.core import checks
-        from django.db.models.signals import post_delete, post_migrate
+        from django.db.models.signals import post_delete, post_migrate, post_save
+        from wagtail.models import PageViewRestriction, Site
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from core import (
@@ -20,7 +21,8 @@ class CoreConfig(AppConfig):
             second_factor,  # noqa: F401  (enrolling passes the factor)
             webhooks,  # noqa: F401  (connects anymail's tracking signal)
         )
-        from core.caching import forget_menus, forget_menus_for_pages
+        from core.caching import forget_menus, forget_menus_for_pages, forget_sites
+        from core.page_privacy import forget_restrictions
         from core.sites import align_default_site_after_migrate, check_site_url
 
         schedules.register("task-heartbeat", "core.tasks.record_heartbeat", 1)
@@ -44,3 +46,14 @@ class CoreConfig(AppConfig):
         for signal in (page_published, page_unpublished, post_page_move):
             signal.connect(forget_menus, dispatch_uid=f"forget-menus-{signal}")
         post_delete.connect(forget_menus_for_pages, dispatch_uid="forget-menus-on-delete")
+        # A request's list of view restrictions (core/page_privacy.py) is read again after
+        # a restriction changes.
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_restrictions,
+                sender=PageViewRestriction,
+                dispatch_uid=f"forget-view-restrictions-{signal}",
+            )
+        # The cached list of Sites (core/caching.py) follows every change to a Site.
+        for signal in (post_save, post_delete):
+            signal.connect(forget_sites, sender=Site, dispatch_uid=f"forget-sites-{signal}")

@@ -1,8 +1,10 @@
 """Security headers for the public site, and the second factor before anything else."""
 
 from django.conf import settings
+from wagtail.views import serve as wagtail_serve
 
 from core import second_factor
+from core.caching import site_for_request
 
 
 def content_security_policy():
@@ -44,3 +46,21 @@ class SecondFactorMiddleware:
         if request.user.is_authenticated and (detour := second_factor.gate(request)):
             return detour
         return self.get_response(request)
+
+
+class WagtailSiteMiddleware:
+    """Wagtail's Site for a page request, from the cached list of Sites (core/caching.py)
+    rather than a query on every page. Wagtail keeps the Site it finds on the request
+    (`request._wagtail_site`, read by Site.find_for_request); this sets it first, for the
+    pages Wagtail serves only: the back office, /healthz (which must answer with the database
+    down) and the other views look their Site up, if at all, as before."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if view_func is wagtail_serve:
+            request._wagtail_site = site_for_request(request)

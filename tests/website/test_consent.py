@@ -830,8 +830,10 @@ def test_the_dashboard_costs_the_same_queries_for_many_records(
     client.get("/admin/")
     with django_assert_max_num_queries(200) as few:
         assert "Story 1" in client.get("/admin/").content.decode()
+    budget = len(few.captured_queries)
     add_records(8, 2)
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    client.get("/admin/")  # warm again: publishing forgot the cached menus and sites
+    with django_assert_max_num_queries(budget):
         assert "Story 9" in client.get("/admin/").content.decode()
 
 

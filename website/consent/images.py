@@ -61,10 +61,23 @@ def in_back_office(request):
 
 
 def shown(image, request=None):
-    """May this image appear in what is being rendered for `request`?"""
+    """May this image appear in what is being rendered for `request`?
+
+    Asked for every picture on a page: with a request, the answer's two parts (back office or
+    not, which images are hidden) are worked out once for that request and kept on it.
+    """
     if image is None:
         return False
-    return in_back_office(request) or image.pk not in hidden_image_ids()
+    if request is None:
+        return image.pk not in hidden_image_ids()
+    preview = getattr(request, "is_preview", False)
+    answer = getattr(request, "_vigil_image_consent", None)
+    if answer is None or answer[0] != preview:  # a preview is told so as its page is served
+        everything = in_back_office(request)
+        answer = preview, everything, frozenset() if everything else hidden_image_ids()
+        request._vigil_image_consent = answer
+    _, everything, hidden = answer
+    return everything or image.pk not in hidden
 
 
 def visible_images(items):

@@ -8,12 +8,13 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from core.page_cache import CachedPage
+from core.page_privacy import RestrictionsFromRequest
 from website.blocks import ImpactFigureBlock, ProgrammeBlock, StoryBodyBlock
 from website.consent.images import visible_images
 from website.models.pages import SocialMetaMixin
 
 
-class MinistryPage(CachedPage, SocialMetaMixin, Page):
+class MinistryPage(CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ()
 

@@ -3,41 +3,66 @@
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.db.models import Prefetch
 from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalManyToManyField
 from taggit.models import Tag
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import StreamField
+from wagtail.images.models import Rendition
 from wagtail.models import Page, PageManager
 from wagtail.search import index
 
 from core import page_cache
 from core.filters import ListingFilters
 from core.page_cache import CachedPage
+from core.page_privacy import RestrictionsFromRequest
 from website.blocks import StoryBodyBlock
 from website.consent.panels import ConsentPanel
 from website.models.pages import SocialMetaMixin, own_calls_to_action
 from website.models.querysets import PublicPageQuerySet
 from website.models.taxonomy import Region
 
+# The renditions a story card shows (templates/website/includes/story_card.html): a listing
+# prefetches these and no others. A card asking for a size not listed here would make Wagtail
+# look for (or make) it once per card, which the query budget test catches.
+CARD_IMAGE_SPECS = ("fill-400x225", "fill-800x450")
+
 
 class StoryQuerySet(PublicPageQuerySet):
     def for_listing(self):
-        """Published public stories, newest first, with what a listing card shows."""
+        """Published public stories, newest first, with what a listing card shows and nothing
+        more: the card's renditions only, and no story body (a card never shows it).
+
+        Both prefetches land in plain lists (`to_attr`), not in related managers, which
+        Django (and modelcluster, for the regions) would build anew for every story: the
+        regions in `listing_regions`, the renditions where Wagtail's image tags look for
+        them first (`prefetched_renditions`, as Wagtail's own `prefetch_renditions` does).
+        """
+        renditions = Rendition.objects.filter(filter_spec__in=CARD_IMAGE_SPECS)
         return (
             self.live()
             .public()
+            .defer_streamfields()
             .select_related("hero_image")
-            .prefetch_related("hero_image__renditions", "regions")
+            .prefetch_related(
+                Prefetch("hero_image__renditions", renditions, to_attr="prefetched_renditions"),
+                Prefetch("regions", Region.objects.all(), to_attr="listing_regions"),
+            )
             .order_by("-date", "-first_published_at", "-pk")
         )
 
 
-StoryManager = PageManager.from_queryset(StoryQuerySet)
+class StoryManager(PageManager.from_queryset(StoryQuerySet)):
+    """Stories come with their hero image, which every view of one shows (the page, its
+    social card, a listing's card): one query rather than one more per story."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("hero_image")
 
 
-class NewsIndexPage(CachedPage, SocialMetaMixin, Page):
+class NewsIndexPage(CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ()
 
@@ -89,7 +114,7 @@ def paginate(queryset, page_number):
         return paginator.page(paginator.num_pages)
 
 
-class StoryPage(CachedPage, SocialMetaMixin, Page):
+class StoryPage(CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ()
 

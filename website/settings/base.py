@@ -91,6 +91,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Sets Wagtail's Site for the request from a cache before anything asks for it.
+    "core.middleware.WagtailSiteMiddleware",
+    # The view restrictions, read once per request when first needed (core/page_privacy.py).
+    "core.page_privacy.RequestPrivacyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     "core.middleware.SecondFactorMiddleware",
@@ -156,6 +160,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Connections are kept between requests as with any other database (CONN_MAX_AGE):
+    # opening one costs every request about a millisecond (the file, these pragmas, and the
+    # SQL functions Django registers on each connection), more than most pages' queries.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")

@@ -3,7 +3,9 @@
 Registered under Wagtail's own name, `wagtailimages_tags` (TEMPLATES "libraries" setting), so
 every `{% image %}`, `{% srcset_image %}` and `{% picture %}` on the site goes through this
 gate, including templates written after it. `{% srcset_image %}` also leaves out a rendition
-whose width repeats an earlier one. Everything else is Wagtail's library unchanged.
+whose width repeats an earlier one. Each tag builds its filters once, when its template is
+compiled, not once per picture shown (Wagtail's own tags parse the spec again on every render).
+Everything else is Wagtail's library unchanged.
 """
 
 from django import template
@@ -33,6 +35,26 @@ class ConsentedImageNode(template.Node):
         return self.node.render(context)
 
 
+class FiltersOnce:
+    """A Wagtail image node whose Filter objects are made once and reused: a Filter is
+    immutable once built, and works out its operations (and their signature checks) lazily,
+    so a new one per render redoes that work for every card of every listing."""
+
+    def get_filter(self):
+        try:
+            return self._filter
+        except AttributeError:
+            self._filter = super().get_filter()
+            return self._filter
+
+    def get_filters(self):
+        try:
+            return self._filters
+        except AttributeError:
+            self._filters = super().get_filters()
+            return self._filters
+
+
 class DistinctWidthsResponsiveImage(ResponsiveImage):
     """A srcset without repeated widths.
 
@@ -57,7 +79,15 @@ class DistinctWidthsResponsiveImage(ResponsiveImage):
         return super().__html__()
 
 
-class DistinctWidthsSrcsetImageNode(wagtailimages_tags.SrcsetImageNode):
+class ImageNode(FiltersOnce, wagtailimages_tags.ImageNode):
+    pass
+
+
+class PictureNode(FiltersOnce, wagtailimages_tags.PictureNode):
+    pass
+
+
+class DistinctWidthsSrcsetImageNode(FiltersOnce, wagtailimages_tags.SrcsetImageNode):
     """Wagtail's `{% srcset_image %}`, its renditions wrapped without repeated widths."""
 
     def render(self, context):
@@ -74,8 +104,13 @@ class DistinctWidthsSrcsetImageNode(wagtailimages_tags.SrcsetImageNode):
 
 def consented(parser, token):
     node = wagtailimages_tags.image(parser, token)
-    if type(node) is wagtailimages_tags.SrcsetImageNode:
-        node.__class__ = DistinctWidthsSrcsetImageNode
+    ours = {
+        wagtailimages_tags.ImageNode: ImageNode,
+        wagtailimages_tags.SrcsetImageNode: DistinctWidthsSrcsetImageNode,
+        wagtailimages_tags.PictureNode: PictureNode,
+    }
+    if type(node) in ours:
+        node.__class__ = ours[type(node)]
     return ConsentedImageNode(node)
 
 
