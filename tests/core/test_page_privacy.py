@@ -90,6 +90,7 @@ def test_a_restriction_made_during_the_request_applies_at_once(site_pages, in_a_
     assert ours(story) == []
 
 
+@pytest.mark.usefixtures("drawn_pages")
 def test_a_page_reads_the_restrictions_once(client, site_pages):
     home, news = site_pages
     story = add_story(news)

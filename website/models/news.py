@@ -54,12 +54,10 @@ class StoryQuerySet(PublicPageQuerySet):
         )
 
 
-class StoryManager(PageManager.from_queryset(StoryQuerySet)):
-    """Stories come with their hero image, which every view of one shows (the page, its
-    social card, a listing's card): one query rather than one more per story."""
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("hero_image")
+# Not a default select_related("hero_image"): Wagtail and treebeard narrow the default
+# manager's querysets with only() (deleting a page), which a join on a deferred field refuses.
+# Listings ask for the image themselves (for_listing).
+StoryManager = PageManager.from_queryset(StoryQuerySet)
 
 
 class NewsIndexPage(CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):

@@ -4,7 +4,7 @@ from django.db import models
 from django.http import Http404
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page, PageManager
+from wagtail.models import Page
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
@@ -40,15 +40,6 @@ def own_calls_to_action():
         max_num=4,
         help_text="Leave empty to show the site's calls to action (Settings → Calls to action).",
     )
-
-
-class HomePageManager(PageManager):
-    """The home page with its hero image (its hero and its social card), in the query that
-    finds it: Wagtail loads the site's root page through the default manager. Nothing more:
-    every page below the home page is found through it too."""
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("hero_image")
 
 
 class HomePage(CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
@@ -95,8 +86,6 @@ class HomePage(CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
         PageChooserPanel("featured_campaign", "campaigns.CampaignPage"),
         FieldPanel("calls_to_action"),
     ]
-
-    objects = HomePageManager()
 
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
