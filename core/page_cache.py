@@ -29,8 +29,10 @@ database on every request (one query), before the page is drawn, so:
 - a page drawn while a change commits is kept under the generations read before it, which
   are then already old, so it is never served as current.
 
-What depends on the clock rather than a change (a request published at a set time, the
-vigil's "now", a consent ending on a date) is caught by the date and by PAGE_CACHE_SECONDS.
+What depends on the clock rather than a change is caught by the date (a consent ending on a
+date), by the moment a page says the clock changes it (`CachedPage.cache_changes_at`: a prayer
+calendar's next day), and otherwise within PAGE_CACHE_SECONDS (a request published at a set
+time, the vigil's "now").
 
 Forms. A page with a form carries a CSRF token, a secret of one visitor. While a cacheable
 page is drawn, `{% csrf_token %}` writes a placeholder instead (`csrf_placeholder`, a context
@@ -53,6 +55,7 @@ miss, never an error.
 import gzip
 import hashlib
 import re
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -90,11 +93,16 @@ class Declaration:
     areas: tuple[str, ...] | str = ALL_AREAS
     params: tuple[str, ...] = ()
     canonical: bool = True
+    until: float | None = None  # a timestamp: when the clock alone changes the page
 
 
-def declare(request, *, areas=None, params=None, canonical=None):
-    """Say (or refine) what the page being drawn for `request` may be kept as."""
+def declare(request, *, areas=None, params=None, canonical=None, until=None):
+    """Say (or refine) what the page being drawn for `request` may be kept as; `until` (an
+    aware datetime) is when the clock alone changes it (a calendar's next day begins)."""
     current = getattr(request, "page_cache", None) or Declaration()
+    if until is not None:
+        moment = until.timestamp()
+        current.until = moment if current.until is None else min(current.until, moment)
     if areas is not None:
         current.areas = areas if areas == ALL_AREAS else tuple(areas)
     if params is not None:
@@ -120,9 +128,13 @@ class CachedPage:
 
     cache_areas: tuple[str, ...] | str = ALL_AREAS
 
+    def cache_changes_at(self):
+        """When the clock alone next changes this page (an aware datetime), or None."""
+        return None
+
     def serve(self, request, *args, **kwargs):
         if request.method == "GET":
-            declare(request, areas=self.cache_areas)
+            declare(request, areas=self.cache_areas, until=self.cache_changes_at())
         return super().serve(request, *args, **kwargs)
 
 
@@ -245,6 +257,8 @@ def shown_generations(declared, current):
 def still_current(entry, current, today):
     if entry.get("day") != today:
         return False
+    if entry.get("until") is not None and time.time() >= entry["until"]:
+        return False
     if entry["areas"] == ALL_AREAS:
         return entry["generations"] == current
     return all(current.get(area) == value for area, value in entry["generations"].items())
@@ -307,11 +321,14 @@ class PageCacheMiddleware:
         self.cache.set(keys.params, declared.params, timeout)
         if not self.may_keep(request, response, declared):
             return
+        if declared.until is not None and declared.until <= time.time():
+            return
         body = response.content
         entry = {
             "areas": declared.areas,
             "generations": shown_generations(declared.areas, current),
             "day": today,
+            "until": declared.until,
             "headers": [
                 (name, value) for name, value in response.items() if name.lower() not in NOT_KEPT
             ],

@@ -379,6 +379,25 @@ def test_a_kept_page_from_yesterday_is_not_served_today(client, site_pages, time
     assert cached(client.get("/")) == "miss"
 
 
+def test_a_prayer_calendar_shows_its_next_day_the_moment_it_begins(
+    client, site_pages, time_machine
+):
+    """The clock alone changes a calendar at midnight in its own zone: a kept page or feed
+    is served until that moment and not a second after, whatever PAGE_CACHE_SECONDS says."""
+    from tests.factories import add_prayer_calendar
+
+    home, _news = site_pages
+    # Midnight in Auckland is 11:00 UTC on 1 March 2026.
+    calendar = add_prayer_calendar(home, days=3, time_zone="Pacific/Auckland")
+    time_machine.move_to(datetime.datetime(2026, 3, 1, 10, 59, 59, tzinfo=datetime.UTC), tick=False)
+    feed = calendar.url + "feed/"
+    first, second = get_twice(client, feed)
+    assert cached(second) == "hit" and second.content.count(b"<item>") == 1
+    time_machine.move_to(datetime.datetime(2026, 3, 1, 11, 0, 0, tzinfo=datetime.UTC), tick=False)
+    later = client.get(feed)
+    assert cached(later) == "miss" and later.content.count(b"<item>") == 2
+
+
 def kept_entries():
     cache = caches[settings.PAGE_CACHE_ALIAS]
     return [entry for key in cache_keys() if isinstance(entry := cache.get(key), dict)]

@@ -124,6 +124,11 @@ class PrayerCalendarPage(CachedPage, RoutablePageMixin, SocialMetaMixin, Page):
     def today(self, now=None):
         return (now or timezone.now()).astimezone(self.zone).date()
 
+    def cache_changes_at(self):
+        """Its next day begins (in the calendar's zone): the page and the feed show it then,
+        not up to PAGE_CACHE_SECONDS later (core/page_cache.py)."""
+        return self.day_begins_at(self.today() + datetime.timedelta(days=1))
+
     def day_begins_at(self, date):
         """Midnight at the start of ``date`` in the calendar's zone, as UTC."""
         local = datetime.datetime.combine(date, datetime.time(0), tzinfo=self.zone)
