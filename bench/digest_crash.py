@@ -21,6 +21,7 @@ import time
 import urllib.parse
 
 import digest
+from demo_server import flush_redis
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/vigil_bench_crash"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
@@ -57,12 +58,6 @@ def open_rows():
     from digests.models import DigestDelivery
 
     return DigestDelivery.objects.filter(status__in=["pending", "claimed"]).count()
-
-
-def flush_redis(redis_url):
-    import redis
-
-    redis.Redis.from_url(redis_url).flushdb()
 
 
 def main():

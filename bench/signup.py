@@ -52,6 +52,8 @@ import threading
 import time
 from pathlib import Path
 
+from demo_server import ensure_postgres_database, flush_redis
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/vigil_bench_signup"
@@ -78,24 +80,10 @@ def configure(database_url, redis_url, port):
 
 
 def ensure_database(database_url):
-    import psycopg
-
     name = database_url.rsplit("/", 1)[1]
     if "bench" not in name:
         raise SystemExit(f"refusing database {name!r}: the benchmark empties it (name it *bench*)")
-    admin = database_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        found = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not found:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def flush_redis(redis_url):
-    import redis
-
-    redis.Redis.from_url(redis_url).flushdb()
+    ensure_postgres_database(database_url)
 
 
 def prepare(burst, capacity, steady_users, steady_shifts):
