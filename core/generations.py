@@ -23,6 +23,8 @@ one, and its triggers go with it. A migration that alters a watched table must r
 `WatchTables` for it again afterwards; tests/core/test_generations.py fails until it does.
 """
 
+import re
+
 from django.db.migrations.operations.base import Operation
 
 TRIGGER = "vigil_generation"
@@ -85,8 +87,8 @@ def drop_trigger_sql(vendor, table):
     return [f'DROP TRIGGER IF EXISTS "{name}"' for name in trigger_names(table)]
 
 
-def watched_tables(using=None):
-    """{table: area} for every table whose changes move a generation, read from the database."""
+def trigger_definitions(using=None):
+    """{table: its update trigger's SQL} for every watched table, read from the database."""
     from django.db import connections
 
     conn = connections[using or "default"]
@@ -97,40 +99,26 @@ def watched_tables(using=None):
                 "JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = %s",
                 [TRIGGER],
             )
-            return {
-                table: definition.rsplit("('", 1)[1].split("'", 1)[0]
-                for table, definition in cursor.fetchall()
-            }
-        cursor.execute(
-            "SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-            [f"{TRIGGER}_%_update"],
-        )
-        return {
-            table: sql.split("VALUES ('", 1)[1].split("'", 1)[0] for table, sql in cursor.fetchall()
-        }
+        else:
+            cursor.execute(
+                "SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                [f"{TRIGGER}_%_update"],
+            )
+        return dict(cursor.fetchall())
+
+
+def watched_tables(using=None):
+    """{table: area} for every table whose changes move a generation."""
+    # The area is the trigger's one quoted argument: bump('area') or VALUES ('area', ...).
+    return {
+        table: re.search(r"\('([a-z_]+)'", definition).group(1)
+        for table, definition in trigger_definitions(using).items()
+    }
 
 
 def update_columns(table, using=None):
     """The columns whose update moves the table's generation, or None for any column."""
-    import re
-
-    from django.db import connections
-
-    conn = connections[using or "default"]
-    with conn.cursor() as cursor:
-        if conn.vendor == "postgresql":
-            cursor.execute(
-                "SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t "
-                "JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = %s AND c.relname = %s",
-                [TRIGGER, table],
-            )
-        else:
-            cursor.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s",
-                [trigger_names(table)[1]],
-            )
-        (definition,) = cursor.fetchone()
-    listed = re.search(r"UPDATE OF (.+?) (?:OR|ON) ", definition)
+    listed = re.search(r"UPDATE OF (.+?) (?:OR|ON) ", trigger_definitions(using)[table])
     if listed is None:
         return None
     return {column.strip().strip('"') for column in listed.group(1).split(",")}
