@@ -238,12 +238,7 @@ class Keys:
         return KEY_PREFIX + "params:" + digest(self.base)
 
     def page(self, names):
-        chosen = sorted(
-            (name, value)
-            for name in names
-            for value in self.request.GET.getlist(name)
-            if name in self.request.GET
-        )
+        chosen = sorted((name, value) for name in names for value in self.request.GET.getlist(name))
         return KEY_PREFIX + digest(self.base + "?" + urlencode(chosen))
 
 
