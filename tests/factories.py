@@ -437,3 +437,16 @@ def add_consent(content, given_on=None, **fields):
     fields.setdefault("covers", "Her story with a changed name, and the photo without her face.")
     given_on = given_on or datetime.date(2026, 1, 5)
     return ConsentRecord.objects.create_for(content, given_on=given_on, **fields)
+
+
+def as_first_visited(site_pages):
+    """The site as its first visit leaves it: Wagtail makes its settings on first use, which
+    moves the content generation once (core/generations.py), so a page drawn by the first
+    visit would be kept under a generation already gone."""
+    from core.models import OrganisationSettings
+    from website.models.site_settings import WaysInSettings
+
+    site = Site.objects.get(is_default_site=True)
+    for setting in (OrganisationSettings, WaysInSettings):
+        setting.for_site(site)
+    return site_pages

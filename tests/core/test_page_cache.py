@@ -22,6 +22,7 @@ from tests.factories import (
     add_shift,
     add_story,
     add_vigil,
+    as_first_visited,
     open_campaign,
     register_church,
 )
@@ -39,17 +40,7 @@ def _cache_on(settings):
 
 @pytest.fixture
 def site_pages(site_pages):
-    """The site as its first visit leaves it: Wagtail makes its settings on first use, which
-    moves the content generation once."""
-    from wagtail.models import Site
-
-    from core.models import OrganisationSettings
-    from website.models.site_settings import WaysInSettings
-
-    site = Site.objects.get(is_default_site=True)
-    for setting in (OrganisationSettings, WaysInSettings):
-        setting.for_site(site)
-    return site_pages
+    return as_first_visited(site_pages)
 
 
 def cached(response):
