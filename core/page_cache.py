@@ -287,7 +287,7 @@ class PageCacheMiddleware:
         except DisallowedHost:
             return self.get_response(request)
         try:
-            current = generations.current()
+            current = request.generations = generations.current()
         except DatabaseError:
             # No database, no way to know what is current: the page (or /healthz) says so.
             return self.get_response(request)

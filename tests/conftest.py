@@ -72,9 +72,11 @@ def _isolated_cache():
 
 @pytest.fixture
 def drawn_pages(settings):
-    """For query counts: every GET draws its page (the page cache is off), so a count measures
-    what drawing costs and fails when a loop starts querying (core/page_cache.py)."""
+    """For query counts: every GET draws its whole page (neither the page cache nor kept parts),
+    so a count measures what drawing costs and fails when a loop starts querying
+    (core/page_cache.py, core/kept_parts.py)."""
     settings.PAGE_CACHE = False
+    settings.KEPT_PARTS = False
 
 
 @pytest.fixture

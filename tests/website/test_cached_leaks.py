@@ -7,6 +7,8 @@ is withdrawn the ways it is withdrawn in real life: consent ended (the scheduled
 the story unpublished, the request withdrawn by a queryset update), a page unpublished in the
 back office, a page deleted, a vigil sign-up erased. The next crawl must find no canary
 in any body or header, while the cache was really in use (pages not changed are still hits).
+The same crawl as a signed-in supporter, whose pages are drawn around the parts kept for
+everyone (core/kept_parts.py), must find none either.
 """
 
 import datetime
@@ -16,8 +18,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from core.kept_parts import PartsDrawing
 from prayer.models import PrayerRequest, PrayerWallPage
-from tests.factories import add_consent, add_standard, add_story
+from tests.factories import UserFactory, add_consent, add_standard, add_story
 from tests.website.test_public_leaks import crawl, occurrences
 from vigils.models import VigilPage, VigilSignup
 from website.consent.takedown import take_down_ended_content
@@ -57,6 +60,7 @@ def canaries_in(visited):
 @pytest.fixture
 def planted(settings, time_machine):
     settings.PAGE_CACHE = True
+    settings.KEPT_PARTS = True
     time_machine.move_to(NOW, tick=False)
     settings.SITE_URL = "http://testserver"
     call_command("demo_content", "--image-width=32", stdout=StringIO())
@@ -98,17 +102,38 @@ def withdraw_everything(planted):
     planted["signup"].delete()  # erased: the person asked (My Vigil)
 
 
-def test_a_take_down_reaches_every_cached_page_at_once(planted):
+def kept_from(response):
+    return response.get("X-Page-Cache") == "hit"
+
+
+@pytest.mark.parametrize("visitor", ["anonymous", "signed_in"])
+def test_a_take_down_reaches_every_cached_page_at_once(planted, visitor, monkeypatch):
+    """Anonymous visitors get whole pages from the cache; a signed-in supporter gets pages
+    drawn around the parts kept for everyone (core/kept_parts.py)."""
     client = Client()
+    kept_parts_used = []
+    if visitor == "signed_in":
+        client.force_login(UserFactory())
+        part = PartsDrawing.part
+        monkeypatch.setattr(
+            PartsDrawing,
+            "part",
+            lambda self, name: kept_parts_used.append(name) or part(self, name),
+        )
     first, _kinds = crawl(client, SEEDS)
     assert canaries_in(first) == set(CANARY), "the canaries were shown before"
     second, _kinds = crawl(client, SEEDS)
-    hits = [path for path, response in second if response.get("X-Page-Cache") == "hit"]
-    assert len(hits) >= 20, "the second crawl came from the cache"
+    if visitor == "anonymous":
+        hits = [path for path, response in second if kept_from(response)]
+        assert len(hits) >= 20, "the second crawl came from the cache"
+    else:
+        assert not any(kept_from(response) for _path, response in second)
+        assert len(kept_parts_used) >= 20, "the second crawl used the kept parts"
 
     withdraw_everything(planted)
 
     urls = SEEDS + sorted({path for path, _response in first} - set(SEEDS))
+    kept_parts_used.clear()
     after, _kinds = crawl(client, urls)
     again, _kinds = crawl(client, urls)
     leaks = [
@@ -119,5 +144,8 @@ def test_a_take_down_reaches_every_cached_page_at_once(planted):
     ]
     assert leaks == []
     # The cache was in use all along: after the take-down, pages are kept again.
-    assert any(r.get("X-Page-Cache") == "hit" for _p, r in again), "nothing came from the cache"
+    if visitor == "anonymous":
+        assert any(kept_from(r) for _p, r in again), "nothing came from the cache"
+    else:
+        assert kept_parts_used, "no kept part was used"
     assert all(response.status_code < 500 for _path, response in after + again)

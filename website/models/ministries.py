@@ -7,6 +7,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from core.kept_parts import KeptParts
 from core.page_cache import CachedPage
 from core.page_privacy import RestrictionsFromRequest
 from website.blocks import ImpactFigureBlock, ProgrammeBlock, StoryBodyBlock
@@ -14,7 +15,7 @@ from website.consent.images import visible_images
 from website.models.pages import SocialMetaMixin
 
 
-class MinistryPage(CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
+class MinistryPage(KeptParts, CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ()
 

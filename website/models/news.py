@@ -16,6 +16,7 @@ from wagtail.search import index
 
 from core import page_cache
 from core.filters import ListingFilters
+from core.kept_parts import KeptParts
 from core.page_cache import CachedPage
 from core.page_privacy import RestrictionsFromRequest
 from website.blocks import StoryBodyBlock
@@ -60,7 +61,7 @@ class StoryQuerySet(PublicPageQuerySet):
 StoryManager = PageManager.from_queryset(StoryQuerySet)
 
 
-class NewsIndexPage(CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
+class NewsIndexPage(KeptParts, CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ()
 
@@ -112,7 +113,7 @@ def paginate(queryset, page_number):
         return paginator.page(paginator.num_pages)
 
 
-class StoryPage(CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
+class StoryPage(KeptParts, CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ()
 

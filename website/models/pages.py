@@ -8,6 +8,7 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
+from core.kept_parts import KeptParts
 from core.page_cache import CachedPage
 from core.page_privacy import RestrictionsFromRequest
 from website.blocks import StoryBodyBlock, WayInBlock
@@ -42,7 +43,7 @@ def own_calls_to_action():
     )
 
 
-class HomePage(CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
+class HomePage(KeptParts, CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ()
 
@@ -179,7 +180,7 @@ class HomePage(CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
         )
 
 
-class StandardPage(CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
+class StandardPage(KeptParts, CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ()
 

@@ -116,6 +116,10 @@ COMPRESS_RESPONSES = env.bool("COMPRESS_RESPONSES", default=True)
 PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 PAGE_CACHE_ALIAS = "default"
+# What everyone else is shown is drawn around the editorial pages' kept parts, the same for
+# every visitor and current by the same rule (core/kept_parts.py). KEPT_PARTS=false draws
+# every part every time, as for the first visitor after a change.
+KEPT_PARTS = env.bool("KEPT_PARTS", default=True)
 
 # Every form field is laid out by templates/forms/field.html (core/formrendering.py).
 FORM_RENDERER = "core.formrendering.SiteFormRenderer"
