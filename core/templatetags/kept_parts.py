@@ -16,7 +16,8 @@ class KeptNode(template.Node):
     def render(self, context):
         request = context.get("request")
         parts = getattr(request, "kept_parts", None)
-        if parts is None:
+        # Only the page being served: an error page drawn for the same request draws its own.
+        if parts is None or context.get("page") is not parts.page:
             return self.nodelist.render(context)
         if parts.entry is not None:
             return parts.part(self.name)

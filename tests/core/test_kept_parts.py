@@ -198,8 +198,13 @@ def drawing_request(site_pages):
     return request
 
 
+def render_for_page(source, request):
+    template = engines["django"].from_string("{% load kept_parts %}" + source)
+    return template.render({"page": request.kept_parts.page}, request)
+
+
 def test_a_part_is_drawn_as_for_an_anonymous_visitor(drawing_request):
-    shown = render_part(
+    shown = render_for_page(
         '{% kept "main" %}{% if user.is_authenticated %}Hello {{ user.email }}'
         "{% else %}Welcome{% endif %}{% endkept %}",
         drawing_request,
@@ -212,7 +217,7 @@ def test_a_part_is_drawn_as_for_an_anonymous_visitor(drawing_request):
 
 
 def test_a_part_with_a_form_is_not_kept_and_its_token_works(drawing_request):
-    shown = render_part(
+    shown = render_for_page(
         '{% kept "main" %}<form>{% csrf_token %}</form>{% endkept %}', drawing_request
     )
     assert drawing_request.kept_parts.refused
@@ -223,3 +228,11 @@ def test_a_part_with_a_form_is_not_kept_and_its_token_works(drawing_request):
 def test_the_tag_without_kept_parts_draws_what_it_wraps():
     request = RequestFactory().get("/")
     assert render_part('{% kept "main" %}plain{% endkept %}', request) == "plain"
+
+
+def test_another_template_drawn_for_the_same_request_draws_its_own_parts(drawing_request):
+    """An error page drawn while a page keeps its parts is not taken for that page."""
+    drawing_request.kept_parts.entry = {"parts": {"main": "the story's kept part"}}
+    assert render_part('{% kept "main" %}Not found{% endkept %}', drawing_request) == "Not found"
+    shown = render_for_page('{% kept "main" %}Not found{% endkept %}', drawing_request)
+    assert shown == "the story's kept part"
