@@ -37,6 +37,7 @@ from django.db import DatabaseError
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
+from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.models import Page
 
 from core import generations, page_privacy
@@ -170,6 +171,7 @@ def eligible(request, page):
         and request.headers.get("x-requested-with") is None
         and not request.path.startswith(PRIVATE_PREFIXES)
         and page.live
+        and not isinstance(page, RoutablePageMixin)
         # Outside a request's privacy list (None), or restricted: not kept.
         and page_privacy.restrictions_for(page) == []
     )
@@ -189,7 +191,14 @@ def draw_as_anyone(nodelist, context):
 
 class KeptParts:
     """A Wagtail page whose kept parts are the same for every visitor (see the module
-    docstring). Before `CachedPage` in the bases: it declares what `CachedPage` would."""
+    docstring). Before `CachedPage` in the bases: it declares what `CachedPage` would.
+
+    Only for a page that shows every visitor the same content: its `get_context` runs with
+    `request.user` anonymous while its parts may be kept, so what it reads of a signed-in
+    visitor (their sign-ups, an address only they may see) never reaches a kept part. A page
+    that shows such things to the visitor (an opportunity with "You: confirmed") must not
+    keep its parts. Not for routable pages: a sub-route draws another template.
+    """
 
     def serve(self, request, *args, **kwargs):
         parts = PartsDrawing.start(request, self)
@@ -206,7 +215,20 @@ class KeptParts:
                 return response.render()
             except PartNotKept:
                 parts.entry = None  # drawn in full below, and kept again
-        response = super().serve(request, *args, **kwargs)
+        response = self.serve_as_anyone(request, *args, **kwargs)
         if hasattr(response, "add_post_render_callback"):
             response.add_post_render_callback(parts.keep)
         return response
+
+    def serve_as_anyone(self, request, *args, **kwargs):
+        """The page's own serve, with `request.user` anonymous while it builds its context;
+        the visitor is back when the response is drawn (the header's "Your account")."""
+        user = request.__dict__.get("user")
+        request.user = AnonymousUser()
+        try:
+            return super().serve(request, *args, **kwargs)
+        finally:
+            if user is None:
+                del request.user
+            else:
+                request.user = user

@@ -236,3 +236,33 @@ def test_another_template_drawn_for_the_same_request_draws_its_own_parts(drawing
     assert render_part('{% kept "main" %}Not found{% endkept %}', drawing_request) == "Not found"
     shown = render_for_page('{% kept "main" %}Not found{% endkept %}', drawing_request)
     assert shown == "the story's kept part"
+
+
+def test_the_page_reads_an_anonymous_visitor_while_its_parts_may_be_kept(
+    member, site_pages, monkeypatch
+):
+    """What get_context reads of the visitor (an address only they may see) cannot reach a
+    kept part; the header is still theirs."""
+    _home, news = site_pages
+    story = add_story(news, title="A story")
+    seen = []
+    original = StoryPage.get_context
+
+    def reading_the_visitor(self, request, *args, **kwargs):
+        seen.append(request.user.is_authenticated)
+        return original(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(StoryPage, "get_context", reading_the_visitor)
+    shown = member.get(story.url)
+    assert seen == [False]
+    assert b"Your account" in shown.content
+    assert shown.wsgi_request.user.is_authenticated
+
+
+def test_a_routable_page_never_keeps_its_parts(monkeypatch):
+    from campaigns.models import CampaignPage
+
+    monkeypatch.setattr(kept_parts.page_privacy, "restrictions_for", lambda page: [])
+    request = RequestFactory().get("/")
+    assert kept_parts.eligible(request, StoryPage(live=True))
+    assert not kept_parts.eligible(request, CampaignPage(live=True))
