@@ -16,6 +16,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core.kept_parts import KeptParts
 from core.page_cache import CachedPage
 from core.routing import RouteViews
 from website.blocks import StoryBodyBlock
@@ -23,7 +24,7 @@ from website.models.pages import SocialMetaMixin, own_calls_to_action
 from website.models.querysets import PublicPageManager
 
 
-class CampaignIndexPage(CachedPage, SocialMetaMixin, Page):
+class CampaignIndexPage(KeptParts, CachedPage, SocialMetaMixin, Page):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ("campaigns",)
 

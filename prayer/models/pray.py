@@ -6,12 +6,13 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core.kept_parts import KeptParts
 from core.page_cache import CachedPage
 from website.blocks import WayInBlock
 from website.models.pages import SocialMetaMixin
 
 
-class PrayPage(CachedPage, SocialMetaMixin, Page):
+class PrayPage(KeptParts, CachedPage, SocialMetaMixin, Page):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ("prayer",)
 

@@ -266,3 +266,30 @@ def test_a_routable_page_never_keeps_its_parts(monkeypatch):
     request = RequestFactory().get("/")
     assert kept_parts.eligible(request, StoryPage(live=True))
     assert not kept_parts.eligible(request, CampaignPage(live=True))
+
+
+@pytest.mark.parametrize("kind", ["campaign index", "pray page", "volunteer index"])
+def test_the_other_listing_pages_keep_their_parts_too(member, site_pages, monkeypatch, kind):
+    from campaigns.models import CampaignIndexPage
+    from prayer.models import PrayPage
+    from volunteers.models import VolunteerIndexPage
+
+    home, _news = site_pages
+    page_type = {
+        "campaign index": CampaignIndexPage,
+        "pray page": PrayPage,
+        "volunteer index": VolunteerIndexPage,
+    }[kind]
+    page = home.add_child(instance=page_type(title=f"The {kind}", slug=kind.replace(" ", "-")))
+    page.save_revision().publish()
+    calls = []
+    original = page_type.get_context
+    monkeypatch.setattr(
+        page_type,
+        "get_context",
+        lambda self, request, *a, **k: calls.append(1) or original(self, request, *a, **k),
+    )
+    first, second = member.get(page.url), member.get(page.url)
+    assert first.status_code == second.status_code == 200
+    assert main_of(first) == main_of(second)
+    assert len(calls) == 1

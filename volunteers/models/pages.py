@@ -13,6 +13,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from core import page_cache
+from core.kept_parts import KeptParts
 from core.page_cache import CachedPage
 from website.blocks import StoryBodyBlock
 from website.models.pages import SocialMetaMixin
@@ -32,7 +33,7 @@ class Skill(models.Model):
         return self.name
 
 
-class VolunteerIndexPage(CachedPage, SocialMetaMixin, Page):
+class VolunteerIndexPage(KeptParts, CachedPage, SocialMetaMixin, Page):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ("volunteers",)
 
