@@ -18,13 +18,14 @@ from wagtail.search import index
 
 from core.kept_parts import KeptParts
 from core.page_cache import CachedPage
+from core.page_privacy import RestrictionsFromRequest
 from core.routing import RouteViews
 from website.blocks import StoryBodyBlock
 from website.models.pages import SocialMetaMixin, own_calls_to_action
 from website.models.querysets import PublicPageManager
 
 
-class CampaignIndexPage(KeptParts, CachedPage, SocialMetaMixin, Page):
+class CampaignIndexPage(KeptParts, CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ("campaigns",)
 
@@ -51,7 +52,7 @@ class CampaignIndexPage(KeptParts, CachedPage, SocialMetaMixin, Page):
         return context
 
 
-class CampaignPage(CachedPage, RoutablePageMixin, SocialMetaMixin, Page):
+class CampaignPage(CachedPage, RestrictionsFromRequest, RoutablePageMixin, SocialMetaMixin, Page):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ("campaigns",)
 

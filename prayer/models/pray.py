@@ -8,11 +8,12 @@ from wagtail.search import index
 
 from core.kept_parts import KeptParts
 from core.page_cache import CachedPage
+from core.page_privacy import RestrictionsFromRequest
 from website.blocks import WayInBlock
 from website.models.pages import SocialMetaMixin
 
 
-class PrayPage(KeptParts, CachedPage, SocialMetaMixin, Page):
+class PrayPage(KeptParts, CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ("prayer",)
 

@@ -11,6 +11,7 @@ from wagtail.models import Page
 from core import page_cache
 from core.filters import ListingFilters
 from core.page_cache import CachedPage
+from core.page_privacy import RestrictionsFromRequest
 from core.routing import RouteViews
 from website.models.pages import SocialMetaMixin, own_calls_to_action
 
@@ -18,7 +19,7 @@ WALL_PAGE_SIZE = 12
 ANSWERED_ON_WALL = 6
 
 
-class PrayerWallPage(CachedPage, RoutablePageMixin, SocialMetaMixin, Page):
+class PrayerWallPage(CachedPage, RestrictionsFromRequest, RoutablePageMixin, SocialMetaMixin, Page):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ("prayer",)
 

@@ -23,6 +23,7 @@ from core import page_cache
 from core.calendar_links import feed_address
 from core.outbox import Delivery
 from core.page_cache import CachedPage
+from core.page_privacy import RestrictionsFromRequest
 from core.routing import RouteViews
 from core.time_zones import validate_time_zone, zone_or_utc
 from website.models.pages import SocialMetaMixin
@@ -75,7 +76,9 @@ def day_window(count, today_number, wanted=None):
     return DayWindow(first=first, last=first + WINDOW_DAYS - 1, count=count)
 
 
-class PrayerCalendarPage(CachedPage, RoutablePageMixin, SocialMetaMixin, Page):
+class PrayerCalendarPage(
+    CachedPage, RestrictionsFromRequest, RoutablePageMixin, SocialMetaMixin, Page
+):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ("vigils", "prayer")
 

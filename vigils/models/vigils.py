@@ -25,6 +25,7 @@ from wagtail.signals import page_published
 
 from core.outbox import Delivery
 from core.page_cache import CachedPage
+from core.page_privacy import RestrictionsFromRequest
 from core.routing import RouteViews
 from core.time_zones import validate_time_zone, zone_or_utc
 from vigils.models.calendars import time_zone_panel
@@ -43,7 +44,7 @@ def local_instant(date, time, zone):
     return datetime.datetime.combine(date, time, tzinfo=zone).astimezone(datetime.UTC)
 
 
-class VigilPage(CachedPage, RoutablePageMixin, SocialMetaMixin, Page):
+class VigilPage(CachedPage, RestrictionsFromRequest, RoutablePageMixin, SocialMetaMixin, Page):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ("vigils",)
 

@@ -15,6 +15,7 @@ from wagtail.search import index
 from core import page_cache
 from core.kept_parts import KeptParts
 from core.page_cache import CachedPage
+from core.page_privacy import RestrictionsFromRequest
 from website.blocks import StoryBodyBlock
 from website.models.pages import SocialMetaMixin
 from website.models.querysets import PublicPageManager
@@ -33,7 +34,7 @@ class Skill(models.Model):
         return self.name
 
 
-class VolunteerIndexPage(KeptParts, CachedPage, SocialMetaMixin, Page):
+class VolunteerIndexPage(KeptParts, CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ("volunteers",)
 
@@ -67,7 +68,7 @@ class VolunteerIndexPage(KeptParts, CachedPage, SocialMetaMixin, Page):
         return context
 
 
-class OpportunityPage(CachedPage, SocialMetaMixin, Page):
+class OpportunityPage(CachedPage, RestrictionsFromRequest, SocialMetaMixin, Page):
     # Kept for anonymous visitors while these areas are unchanged (core/page_cache.py).
     cache_areas = ("volunteers",)
 
