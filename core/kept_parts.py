@@ -24,9 +24,7 @@ preview or an AJAX request. KEPT_PARTS=false turns it off: every part is drawn e
 for the first visitor after a change.
 """
 
-import hashlib
-import time
-from datetime import UTC, datetime
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -45,10 +43,10 @@ from core.http_caching import PRIVATE_PREFIXES
 from core.page_cache import (
     CSRF_PLACEHOLDER,
     LIVE_PLACEHOLDER,
-    declare,
+    Keys,
+    digest,
     drawing,
     personal_parts,
-    shown_generations,
     still_current,
 )
 
@@ -92,10 +90,8 @@ class PartsDrawing:
         except (DisallowedHost, DatabaseError):
             return None
         query = urlencode(sorted((k, v) for k in request.GET for v in request.GET.getlist(k)))
-        template = page.get_template(request)
-        identity = f"{request.scheme}://{host}{request.path}?{query}|{template}|"
-        identity += translation.get_language() or ""
-        key = KEY_PREFIX + hashlib.sha256(identity.encode()).hexdigest()
+        identity = f"{Keys(request, host).base}?{query}|{page.get_template(request)}|"
+        key = KEY_PREFIX + digest(identity + (translation.get_language() or ""))
         drawing_ = cls(request, page, key, current)
         entry = cache().get(key)
         if entry is not None and still_current(entry, current, drawing_.today):
@@ -124,38 +120,25 @@ class PartsDrawing:
 
     def keep(self, response):
         """Post-render: keep the parts drawn for this response, when they may be."""
-        request = self.request
-        declared = getattr(request, "page_cache", None)
+        declared = getattr(self.request, "page_cache", None)
         if (
             self.refused
             or not self.drawn
             or response.status_code != 200
             or declared is None
-            or not declared.canonical
-            or not set(request.GET) <= set(declared.params)
-            or (declared.until is not None and declared.until <= time.time())
+            or not declared.allows_keeping(self.request)
         ):
             return
         entry = {
+            **declared.validity(self.current, self.today),
             "parts": self.drawn,
-            "areas": declared.areas,
-            "params": declared.params,
-            "generations": shown_generations(declared.areas, self.current),
-            "day": self.today,
-            "until": declared.until,
+            "declaration": declared,
         }
         cache().set(self.key, entry, settings.PAGE_CACHE_SECONDS)
 
     def declare_kept(self):
         """What the page declared when its parts were drawn, said again for the page cache."""
-        entry = self.entry
-        until = entry["until"]
-        declare(
-            self.request,
-            areas=entry["areas"],
-            params=entry["params"],
-            until=None if until is None else datetime.fromtimestamp(until, tz=UTC),
-        )
+        self.request.page_cache = replace(self.entry["declaration"])
 
 
 def cache():

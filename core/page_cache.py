@@ -95,6 +95,26 @@ class Declaration:
     canonical: bool = True
     until: float | None = None  # a timestamp: when the clock alone changes the page
 
+    def allows_keeping(self, request):
+        """Whether what was drawn for `request` may be kept: every parameter it was given
+        declared and taken as given, and the clock not already past its change."""
+        return (
+            self.canonical
+            and set(request.GET) <= set(self.params)
+            and (self.until is None or self.until > time.time())
+        )
+
+    def validity(self, current, today):
+        """What an entry drawn under this declaration records, so that `still_current` uses it
+        only while nothing it shows has changed: the generations read before drawing
+        (`current`), the local date, the clock's next change."""
+        return {
+            "areas": self.areas,
+            "generations": shown_generations(self.areas, current),
+            "day": today,
+            "until": self.until,
+        }
+
 
 def declare(request, *, areas=None, params=None, canonical=None, until=None):
     """Say (or refine) what the page being drawn for `request` may be kept as; `until` (an
@@ -316,14 +336,9 @@ class PageCacheMiddleware:
         self.cache.set(keys.params, declared.params, timeout)
         if not self.may_keep(request, response, declared):
             return
-        if declared.until is not None and declared.until <= time.time():
-            return
         body = response.content
         entry = {
-            "areas": declared.areas,
-            "generations": shown_generations(declared.areas, current),
-            "day": today,
-            "until": declared.until,
+            **declared.validity(current, today),
             "headers": [
                 (name, value) for name, value in response.items() if name.lower() not in NOT_KEPT
             ],
@@ -345,8 +360,7 @@ class PageCacheMiddleware:
     def may_keep(self, request, response, declared):
         vary = {part.strip().lower() for part in response.get("Vary", "").split(",") if part}
         return (
-            declared.canonical
-            and set(request.GET) <= set(declared.params)
+            declared.allows_keeping(request)
             and not response.streaming
             and not response.has_header("Content-Encoding")
             and vary <= {"cookie", "accept-encoding"}

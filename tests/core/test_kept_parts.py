@@ -21,11 +21,6 @@ pytestmark = pytest.mark.django_db
 MAIN = re.compile(rb'<main id="main".*</main>', re.S)
 
 
-@pytest.fixture(autouse=True)
-def _parts_on(settings):
-    settings.KEPT_PARTS = True
-
-
 @pytest.fixture
 def site_pages(site_pages):
     return as_first_visited(site_pages)

@@ -39,6 +39,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, so `--reuse-db` can keep it between runs (tests/reused_db.py).
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
+# The suite runs with the page cache and the kept parts on, whatever the environment says, so
+# every page test also proves they serve nothing stale; query counts turn both off
+# (tests/conftest.py, drawn_pages).
+PAGE_CACHE = True
+KEPT_PARTS = True
 # Tests post at machine speed; test_formguard sets its own minimum.
 PUBLIC_FORM_MIN_FILL_SECONDS = 0
 STAFF_MFA_REQUIRED = (
